@@ -1,0 +1,56 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8501
+SHARED ?= ../shared
+
+.PHONY: run test bench lint data validate venv dev-deps chromium clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Stamp files: reinstall only when a requirements file changed.
+$(VENV)/.stamp-runtime: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-runtime
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.stamp-runtime
+dev-deps: $(VENV)/.stamp-dev
+
+# Debian's Chromium serves the browser tests and kaleido's static export.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: venv
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: dev-deps chromium
+	$(PY) -m pytest -q
+
+bench: dev-deps chromium
+	$(PY) -m bench
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Rebuild every derived dataset in data/ from the raw inputs in ../shared/data.
+data: venv
+	$(PY) scripts/build_data.py --shared $(SHARED)
+
+# Coverage study of the ITS intervals (the fast version runs in the tests).
+validate: venv
+	$(PY) -m explorer.validate
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,78 @@
+"""``python -m explorer``: the command line, one subcommand per module in ``explorer.commands``.
+
+Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
+Modules are imported only when listed, and heavy imports happen inside ``run``, so ``--help``
+stays fast. User errors (``InputError``) become exit status 2 and a single ``error: ...`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from explorer.errors import InputError
+
+# Subcommand name -> module under explorer.commands. Later issues add theirs here.
+COMMANDS = {
+    "datasets": "datasets",
+    "analyze": "analyze",
+    "sweep": "sweep",
+    "breaks": "breaks",
+    "placebo": "placebo",
+    "specs": "specs",
+    "power": "power",
+    "chart": "chart",
+    "ingest": "ingest",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit status 2 like every other user error."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        sys.stderr.write(f"error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def _available() -> dict[str, object]:
+    mods = {}
+    for name, modname in COMMANDS.items():
+        try:
+            mods[name] = importlib.import_module(f"explorer.commands.{modname}")
+        except ModuleNotFoundError as exc:  # a command whose issue has not landed yet
+            if exc.name != f"explorer.commands.{modname}":
+                raise
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m explorer",
+        description=(
+            "Evidence Explorer: fit interrupted time-series models and test whether a claimed "
+            "change is attributable to an intervention."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, mod in _available().items():
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except InputError as exc:
+        msg = " ".join(str(exc).split())
+        sys.stderr.write(f"error: {msg}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,28 @@
+"""The project's own exceptions.
+
+``InputError`` is the user's mistake (a bad file, an impossible spec, a bad flag): its message says
+what is wrong *and* how to fix it. The CLI turns it into exit status 2 and one line ``error: ...``;
+the app shows it with ``st.error`` next to the control that caused it. Anything else is a bug.
+"""
+
+
+class ExplorerError(Exception):
+    """Base class of every error the explorer raises on purpose."""
+
+
+class InputError(ExplorerError, ValueError):
+    """The user's input (file, column, flag, URL parameter) cannot be used as given.
+
+    The message must say what is wrong and how to fix it, in one or two plain sentences.
+    """
+
+
+class SpecError(InputError):
+    """The analysis specification is impossible for this data (dates, terms, family, errors)."""
+
+
+class FitError(ExplorerError):
+    """A model could not be estimated (non-convergence, singular covariance, collinearity).
+
+    The message says what failed and what to try instead.
+    """
