@@ -26,3 +26,11 @@ class FitError(ExplorerError):
 
     The message says what failed and what to try instead.
     """
+
+
+class ExportUnavailable(ExplorerError):
+    """A static export (PNG/SVG) cannot be made here: Chromium is missing or crashed.
+
+    The message says what happened and what still works (HTML, CSV, JSON exports) and how to fix it.
+    The app shows it beside the export buttons and keeps working; the CLI prints one line.
+    """
