@@ -1,0 +1,278 @@
+"""Where does the data itself put a break? Sup-F, Bai (1997) intervals and Bai-Perron breaks.
+
+The model is the series' own, without interventions: ``y ~ 1 + t`` (a break in level and trend,
+as strucchange's ``y ~ t``) or ``y ~ 1`` (a mean shift, ``--no-trend``), with every coefficient
+allowed to change at a break. The numbers follow R's strucchange (Zeileis et al. 2002, 2003),
+which ``tests/test_breaks.py`` checks against values produced by
+``scripts/strucchange_reference.R``:
+
+- ``supf_test``: Andrews' (1993) sup-F over every split leaving ``trim`` of the data on each side
+  (strucchange's ``Fstats``, F not divided by the number of coefficients), with the p-value from
+  Hansen's (1997) response-surface approximation (strucchange's ``pvalue.Fstats``; the
+  coefficients, Hansen's table as strucchange ships it, are in ``hansen1997_supf.csv``).
+- ``bai_perron``: the global least-squares partition with 1..M breaks by dynamic programming
+  (Bai & Perron 2003), the number of breaks chosen by BIC (strucchange's ``summary``) or by LWZ
+  (Liu, Wu & Zidek 1997: log(SSR/(n - p)) + p 0.299 (log n)^2.1 / n, p = (m+1)q + m).
+- ``break_confint``: Bai's (1997) interval for each break, allowing different regressor moments
+  and error variances in adjacent segments (strucchange's ``confint`` defaults).
+
+Positions are 0-based indices of the **first observation of the new regime**; strucchange
+reports the last observation of the old one, which is the same number counted from 1.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from explorer.errors import InputError
+from explorer.fastols import segment_ssr
+
+_HANSEN = pathlib.Path(__file__).with_name("hansen1997_supf.csv")
+
+
+def trend_matrix(n: int, *, trend: bool = True, t: np.ndarray | None = None) -> np.ndarray:
+    """The regressors of ``y ~ 1 + t`` (or ``y ~ 1``), t = 1..n unless given (gaps keep place)."""
+    tt = np.arange(1.0, n + 1.0) if t is None else np.asarray(t, float)
+    return np.column_stack([np.ones(n), tt]) if trend else np.ones((n, 1))
+
+
+def min_segment(n: int, trim: float, q: int) -> int:
+    """strucchange's h = floor(trim n), refused when too small to fit a segment."""
+    if not 0 < trim < 0.5:
+        raise InputError(f"--trim must be between 0 and 0.5 (got {trim}); 0.15 is customary.")
+    h = int(np.floor(trim * n)) if trim < 1 else int(trim)
+    if h <= q:
+        raise InputError(
+            f"With {n} observations and --trim {trim}, a segment would hold {h} point(s), too few "
+            f"to fit {q} coefficient(s) on each side of a break: use a longer series or a larger "
+            "--trim."
+        )
+    return h
+
+
+# -- sup-F -------------------------------------------------------------------------------------
+def _hansen_table() -> np.ndarray:
+    return np.loadtxt(_HANSEN, delimiter=",", skiprows=1)
+
+
+def supf_pvalue(stat: float, k: int, lam: float) -> float:
+    """Hansen's (1997) approximate asymptotic p-value of sup-F (strucchange's ``pvalue.Fstats``).
+
+    ``lam`` is ((n - from) to) / (from (n - to)); ``k`` the number of coefficients that break.
+    """
+    from scipy import stats
+
+    table = _hansen_table()
+    if k > int(table[:, 0].max()):
+        raise InputError(f"Sup-F p-values are tabulated for up to 10 coefficients, not {k}.")
+    beta = table[table[:, 0] == k][:, 2:]
+    tau = lam if lam < 1 else 1.0 / (1.0 + np.sqrt(lam))
+    dummy = np.maximum(beta[:, 0] + beta[:, 1] * stat, 0.0)
+    pp = stats.chi2.sf(dummy, beta[:, 2])
+    if tau == 0.5:
+        return float(stats.chi2.sf(stat, k))
+    if tau <= 0.01:
+        return float(pp[24])
+    if tau >= 0.49:
+        return float(((0.5 - tau) * pp[0] + (tau - 0.49) * stats.chi2.sf(stat, k)) * 100)
+    taua = (0.51 - tau) * 50
+    t1 = int(np.floor(taua))
+    return float((t1 + 1 - taua) * pp[t1 - 1] + (taua - t1) * pp[t1])
+
+
+@dataclass(frozen=True)
+class SupF:
+    """Sup-F over every admissible split: ``index`` is the first observation after the break."""
+
+    statistic: float
+    p_value: float
+    index: int
+    fstats: np.ndarray  # F at splits first..last (index of the new regime's first observation)
+    first: int
+    lam: float
+    p_method: str = "Hansen (1997) approximation"
+
+
+def supf_test(y, Z=None, *, trim: float = 0.15) -> SupF:
+    """Andrews' sup-F test for one break in every coefficient of y on Z (default ``y ~ 1 + t``).
+
+    Parameters
+    ----------
+    y
+        The outcome, no missing values.
+    Z
+        Regressors, first column the constant; default ``trend_matrix(len(y))``.
+    trim
+        Share of the observations kept on each side of every candidate break.
+
+    Returns
+    -------
+    SupF
+
+    Examples
+    --------
+    >>> y = np.r_[np.zeros(30), np.ones(30)] + np.sin(np.arange(60))
+    >>> supf_test(y, trend_matrix(60, trend=False)).index
+    30
+    """
+    y = np.asarray(y, float)
+    n = len(y)
+    Z = trend_matrix(n) if Z is None else np.asarray(Z, float)
+    k = Z.shape[1]
+    frm = min_segment(n, trim, k)
+    to = n - frm
+    rss = segment_ssr(y, Z, k + 1)
+    ssr0 = rss[0, n]
+    splits = np.arange(frm, to + 1)
+    u = rss[0, splits] + rss[splits, n]
+    f = (ssr0 - u) / (u / (n - 2 * k))
+    lam = ((n - frm) * to) / (frm * (n - to))
+    i = int(np.argmax(f))
+    stat = float(f[i])
+    return SupF(stat, supf_pvalue(stat, k, lam), int(splits[i]), f, frm, lam)
+
+
+# -- Bai-Perron -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BreakFit:
+    """The best partition for each number of breaks 0..M, and the criteria over them."""
+
+    n: int
+    q: int
+    h: int
+    breakpoints: tuple[tuple[int, ...], ...]  # [m] -> the m break indices
+    rss: np.ndarray
+    bic: np.ndarray
+    lwz: np.ndarray
+    rss_matrix: np.ndarray = field(repr=False)
+
+    def selected(self, criterion: str = "bic") -> int:
+        crit = {"bic": self.bic, "lwz": self.lwz}[criterion]
+        return int(np.argmin(crit))
+
+
+def bai_perron(y, Z=None, *, max_breaks: int = 3, trim: float = 0.15) -> BreakFit:
+    """Least-squares break dates for 0..``max_breaks`` breaks (Bai & Perron 2003).
+
+    Parameters
+    ----------
+    y, Z, trim
+        As ``supf_test``; every segment holds at least floor(trim n) observations.
+    max_breaks
+        M; lowered to what the trimming allows (strucchange's ceiling(n/h) - 2).
+
+    Returns
+    -------
+    BreakFit
+    """
+    y = np.asarray(y, float)
+    n = len(y)
+    Z = trend_matrix(n) if Z is None else np.asarray(Z, float)
+    q = Z.shape[1]
+    h = min_segment(n, trim, q)
+    if max_breaks < 1:
+        raise InputError("--max-breaks must be 1 or more.")
+    M = min(int(max_breaks), int(np.ceil(n / h)) - 2)
+    R = segment_ssr(y, Z, h)
+    R = np.where(np.isnan(R), np.inf, R)
+    # best[s][j]: least SSR of the first j observations in s + 1 segments; arg[s][j]: last start.
+    best = [R[0].copy()]
+    arg = [np.zeros(n + 1, int)]
+    for _s in range(1, M + 1):
+        cand = best[-1][:n, None] + R  # row b: last segment starts at b; column j: ends at j
+        a = np.argmin(cand, axis=0)
+        best.append(cand[a, np.arange(n + 1)])
+        arg.append(a)
+    bps, rss = [()], [float(R[0, n])]
+    for m in range(1, M + 1):
+        j, cut = n, []
+        for s in range(m, 0, -1):
+            j = int(arg[s][j])
+            cut.append(j)
+        bps.append(tuple(sorted(cut)))
+        rss.append(float(best[m][n]))
+    rss = np.array(rss)
+    ms = np.arange(M + 1)
+    bic = n * (np.log(rss) + 1 - np.log(n) + np.log(2 * np.pi)) + np.log(n) * (q + 1) * (ms + 1)
+    p = (ms + 1) * q + ms
+    lwz = np.log(rss / (n - p)) + p * 0.299 * np.log(n) ** 2.1 / n
+    return BreakFit(n, q, h, tuple(bps), rss, bic, lwz, R)
+
+
+# -- Bai (1997) confidence intervals ------------------------------------------------------------
+def _pargmax_v(x: float, xi: float, phi1: float, phi2: float) -> float:
+    """P(argmax V <= x) for Bai's (1997) two-sided Brownian motion with drift (strucchange)."""
+    from scipy.stats import norm
+
+    phi = xi * (phi2 / phi1) ** 2
+    if x < 0:
+        x = abs(x)
+        fr = xi / phi
+        return float(
+            -np.exp(np.log(x) / 2 - x / 8 - np.log(2 * np.pi) / 2)
+            - (phi / xi * (phi + 2 * xi) / (phi + xi))
+            * np.exp(fr * (1 + fr) * x / 2 + norm.logcdf(-(0.5 + fr) * np.sqrt(x)))
+            + np.exp(
+                np.log(x / 2 - 2 + (phi + 2 * xi) ** 2 / ((phi + xi) * xi))
+                + norm.logcdf(-np.sqrt(x) / 2)
+            )
+        )
+    fr = xi**2 / phi
+    with np.errstate(divide="ignore"):
+        return float(
+            1
+            + np.sqrt(fr) * np.exp(np.log(x) / 2 - fr * x / 8 - np.log(2 * np.pi) / 2)
+            + (xi / phi * (2 * phi + xi) / (phi + xi))
+            * np.exp((phi + xi) * x / 2 + norm.logcdf(-(phi + xi / 2) / np.sqrt(phi) * np.sqrt(x)))
+            - np.exp(
+                np.log((2 * phi + xi) ** 2 / ((phi + xi) * phi) - 2 + fr * x / 2)
+                + norm.logcdf(-np.sqrt(fr) * np.sqrt(x) / 2)
+            )
+        )
+
+
+def break_confint(y, Z, breaks, *, level: float = 0.95) -> list[tuple[float, float]]:
+    """Bai's (1997) interval for each break (indices as elsewhere: first point of the new regime).
+
+    Returns ``(low, high)`` per break, unclipped (they may run past the data, as strucchange's
+    do), or ``(nan, nan)`` where the interval cannot be computed.
+    """
+    from scipy.optimize import brentq
+
+    y = np.asarray(y, float)
+    Z = np.asarray(Z, float)
+    n = len(y)
+    a2 = (1 - level) / 2
+    bp = [0, *breaks, n]
+    segs = []
+    for lo, hi in zip(bp[:-1], bp[1:], strict=False):
+        X, yy = Z[lo:hi], y[lo:hi]
+        b = np.linalg.lstsq(X, yy, rcond=None)[0]
+        r = yy - X @ b
+        segs.append((b, X.T @ X / len(yy), float(r @ r) / len(yy)))
+    out = []
+    for i in range(1, len(bp) - 1):
+        (b1, Q1, s1), (b2, Q2, s2) = segs[i - 1], segs[i]
+        d = b2 - b1
+        q1, q2 = float(d @ Q1 @ d), float(d @ Q2 @ d)
+        xi, phi1, phi2 = q2 / q1, np.sqrt(s1), np.sqrt(s2)
+
+        def f(x, lev, xi=xi, phi1=phi1, phi2=phi2):
+            return _pargmax_v(x, xi, phi1, phi2) - lev
+
+        p0 = _pargmax_v(0.0, xi, phi1, phi2)
+        if not np.isfinite(p0) or p0 < a2 or p0 > 1 - a2:
+            out.append((np.nan, np.nan))
+            continue
+        ub = lb = 0.0
+        while _pargmax_v(ub, xi, phi1, phi2) < 1 - a2:
+            ub += 1000
+        while _pargmax_v(lb, xi, phi1, phi2) > a2:
+            lb -= 1000
+        upper = brentq(f, 0.0, ub, args=(1 - a2,), xtol=1e-10) * phi1**2 / q1
+        lower = brentq(f, lb, 0.0, args=(a2,), xtol=1e-10) * phi1**2 / q1
+        out.append((bp[i] - np.ceil(upper), bp[i] - np.floor(lower)))
+    return out
