@@ -1,0 +1,244 @@
+"""Pieces of the "Check a claim" page: the claim card, the scenario lab, "check your own claim".
+
+Kept out of the page script so that the page reads like a description of the UI.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _figs, _ui as ui
+
+# Claims whose underlying series was never published (the AP / GEC traffic figures): the
+# figures catalogue says so in its notes ("not released publicly").
+_NO_SERIES_HINTS = ("not released publicly", "never released", "not released")
+SCENARIO_SOURCE = "SIMULATED series (explorer.scenarios), not observed data"
+
+
+def window_of(claim) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The claim's window as (first day of start period, first day of end period), or None."""
+    start, end = claim.get("period_start"), claim.get("period_end")
+    if pd.isna(start) or pd.isna(end):
+        return None
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def lacks_public_series(claim) -> bool:
+    """True when the figure's notes say the series behind it was never released."""
+    if claim.get("no_public_series") is not None and not pd.isna(claim.get("no_public_series")):
+        return bool(claim["no_public_series"])
+    text = f"{claim.get('notes', '')} {claim.get('claim_id', '')}".lower()
+    return any(h in text for h in _NO_SERIES_HINTS) or str(claim.get("claim_id")) in (
+        "AP-01",
+        "AP-05",
+    )
+
+
+def credited_event(claim, events: pd.DataFrame):
+    """The event the claim credits (the GEC for the AP / GEC figures), or None."""
+    key = claim.get("credit") if "credit" in claim else None
+    if key is None or pd.isna(key):
+        text = f"{claim.get('quantity', '')} {claim.get('notes', '')}".lower()
+        key = "gec" if ("gec" in text or str(claim.get("claim_id", "")).startswith("AP")) else None
+    if key is None:
+        return None
+    hit = events.loc[events["key"] == key]
+    return None if hit.empty else hit.iloc[0].to_dict()
+
+
+def months_between(start, later) -> int:
+    """Whole calendar months from ``start``'s month to ``later``'s month."""
+    a, b = pd.Timestamp(start), pd.Timestamp(later)
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def timeline_frame(start, end, events: pd.DataFrame) -> pd.DataFrame:
+    """The data behind the timeline chart (one row per event, plus the window)."""
+    rows = [{"date": pd.Timestamp(start), "what": "claim window starts", "kind": "window"},
+            {"date": pd.Timestamp(end), "what": "claim window ends", "kind": "window"}]
+    rows += [{"date": r["date"], "what": r["label"], "kind": r["kind"]}
+             for _, r in events.iterrows()]
+    return pd.DataFrame(rows).sort_values("date").reset_index(drop=True)
+
+
+def _format_value(claim) -> str:
+    v, unit = claim.get("value"), str(claim.get("unit") or "")
+    if v is None or pd.isna(v):
+        return "n/a"
+    if unit.startswith("percent"):
+        return f"{v:+g}%"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
+
+
+def _period_text(claim) -> str:
+    start, end = claim.get("period_start"), claim.get("period_end")
+    fmt = lambda d: pd.Timestamp(d).strftime("%B %Y")  # noqa: E731
+    if not pd.isna(start) and not pd.isna(end):
+        return f"{fmt(start)} to {fmt(end)}"
+    if not pd.isna(end):
+        return f"as of {fmt(end)}"
+    if not pd.isna(start):
+        return f"from {fmt(start)}"
+    return "no period given"
+
+
+def claim_card(claim) -> None:
+    """Value, period, source links and verification badge of one published figure."""
+    with st.container(border=True):
+        left, right = st.columns([1, 3])
+        left.metric(str(claim["claim_id"]), _format_value(claim), help=str(claim.get("unit", "")))
+        with left:
+            ui.badge(str(claim["verification"]))
+        right.markdown(f"**{ui.md_escape(str(claim['quantity']))}**")
+        right.write(f"Period: {_period_text(claim)}")
+        right.write(f"Source: {claim['source_title']} ({claim['source_publisher']})")
+        links = [u.strip() for u in str(claim.get("source_url_or_citation", "")).split(";")]
+        urls = [u for u in links if u.startswith("http")]
+        if urls:
+            right.markdown(" · ".join(f"[link {i + 1}]({u})" for i, u in enumerate(urls)))
+        elif links and links[0]:
+            right.caption(links[0])
+        if claim.get("notes") and not pd.isna(claim.get("notes")):
+            with right.expander("Verification notes"):
+                st.text(str(claim["notes"]))
+
+
+# -- scenario lab ------------------------------------------------------------------------------
+def _lab_spec():
+    from explorer.spec import Intervention, ItsSpec
+
+    return ItsSpec(
+        time="date",
+        value="value",
+        interventions=(Intervention("gec", "2016-01-08"),),
+        log=True,
+    )
+
+
+def _claim_spec():
+    from explorer.spec import ClaimSpec
+
+    return ClaimSpec(start="2014-06", end="2016-07", claimed_change_pct=-45.0, credit="gec")
+
+
+def _component(att: dict, name: str) -> dict:
+    for c in att.get("components", []):
+        if c.get("name") == name:
+            return c
+    return {}
+
+
+def scenario_lab(events: pd.DataFrame) -> None:
+    """Fit and attribute every bundled scenario; the fits fill in as they finish."""
+    if not ui.core_ready("its", "attribution"):
+        st.info("The live fits appear here once the modelling core is installed.")
+        return
+    from explorer.scenarios import SCENARIOS, truth
+
+    spec, claim = _lab_spec(), _claim_spec()
+    rows, frames = [], {}
+    with st.status("Fitting the six scenarios...", expanded=False) as status:
+        for name in SCENARIOS:
+            with ui.guard(what=f"scenario {name}"):
+                res = ui.fit("scenario", name, spec)
+                att = ui.attribution("scenario", name, spec, claim).to_dict()
+                gec, trend = _component(att, "gec"), _component(att, "trend")
+                rest = _component(att, "remainder")
+                t = truth(name)
+                causes = ", ".join(i["key"] for i in t["interventions"]) or "none (trend/shape)"
+                rows.append(
+                    {
+                        "scenario": name,
+                        "true cause": causes,
+                        "trend share": trend.get("share_of_observed"),
+                        "GEC share": gec.get("share_of_observed"),
+                        "GEC change (log)": gec.get("change"),
+                        "GEC 95% CI": _ci_text(gec),
+                        "remainder share": rest.get("share_of_observed"),
+                    }
+                )
+                frames[name] = ui.counterfactual_frame(res)
+        status.update(label="Scenario fits done", state="complete")
+    if not rows:
+        return
+    gec_date = pd.Timestamp("2016-01-08")
+    fig = _figs.scenario_grid(frames, gec_date=gec_date, source=SCENARIO_SOURCE)
+    st.plotly_chart(fig, key="scenario_grid")
+    ui.source_caption(SCENARIO_SOURCE)
+    table = pd.DataFrame(rows)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "trend share": st.column_config.NumberColumn(format="percent"),
+            "GEC share": st.column_config.NumberColumn(format="percent"),
+            "remainder share": st.column_config.NumberColumn(format="percent"),
+            "GEC change (log)": st.column_config.NumberColumn(format="%.3f"),
+        },
+        key="scenario_table",
+    )
+    st.write(
+        "Read across: where the truth is a decline already under way (trend_only, "
+        "levelling_off, noisy_seasonal) a segmented model gives most of the fall to the trend; "
+        "where the cause is another event near the GEC (suspension waves, the Paris ramp), a "
+        "single GEC term soaks it up: a design that includes those events, or a test for where "
+        "the data break, is needed to tell them apart (see Robustness)."
+    )
+    ui.export_kit(fig, _scenario_data(frames), key="scenarios", title="Scenario lab",
+                  results=table)
+
+
+def _ci_text(c: dict) -> str:
+    if not c or c.get("ci_low") is None:
+        return ""
+    return f"{c['ci_low']:.2f} to {c['ci_high']:.2f}"
+
+
+def _scenario_data(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    parts = [f["observed"].rename(name) for name, f in frames.items()]
+    return pd.concat(parts, axis=1).rename_axis("date").reset_index()
+
+
+# -- check your own claim -------------------------------------------------------------------------
+def own_claim(events: pd.DataFrame) -> None:
+    """Series (bundled or uploaded), claimed change, window, credited intervention -> attribution."""
+    st.write(
+        "Have a series that does cover a claim? Pick a bundled dataset or upload a file, enter "
+        "the claimed change, its window and the intervention it is credited to."
+    )
+    if not ui.core_ready("catalog", "loader", "its", "attribution"):
+        st.info("Checking your own claim needs the modelling core, which is not installed yet.")
+        return
+    src = ui.data_source_picker(key="own")
+    if src is None:
+        return
+    source, key, tbl = src
+    cols = [c for c in tbl.frame.columns if c != tbl.time_column]
+    value = st.selectbox("Value column", cols, key="own_value")
+    ev = events.dropna(subset=["date"])
+    labels = dict(zip(ev["key"], ev["label"], strict=False))
+    c1, c2, c3 = st.columns(3)
+    credit = c1.selectbox("Credited intervention", list(labels), format_func=labels.get,
+                          index=list(labels).index("gec") if "gec" in labels else 0,
+                          key="own_credit")
+    start = c2.text_input("Claim window start", "2014-06", key="own_start")
+    end = c3.text_input("Claim window end", "2016-07", key="own_end")
+    claimed = st.text_input("Claimed change (%)", "-45", key="own_claimed")
+    if not st.button("Check the claim", key="own_go", type="primary"):
+        return
+    from explorer.spec import ClaimSpec, Intervention, ItsSpec, parse_claimed_change
+
+    box = st.container()
+    with ui.guard(box, what="own claim"):
+        row = ev.loc[ev["key"] == credit].iloc[0]
+        iv = Intervention(credit, pd.Timestamp(row["date"]).strftime("%Y-%m-%d"))
+        spec = ItsSpec(time=tbl.time_column, value=value, interventions=(iv,))
+        claim = ClaimSpec(start=start, end=end, claimed_change_pct=parse_claimed_change(claimed),
+                          credit=credit)
+        with st.spinner("Fitting and attributing..."):
+            att = ui.attribution(source, key, spec, claim)
+        d = att.to_dict()
+        st.success(d.get("summary", ""), icon=":material/summarize:")
+        st.dataframe(pd.DataFrame(d.get("components", [])), hide_index=True)
+        ui.verdict_block(source, key, spec)

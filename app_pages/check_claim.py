@@ -1,0 +1,84 @@
+"""Check a claim (landing page): the claim card, its window against the events, the scenario lab.
+
+Opened on the AP's -45% claim. The claim card and the timeline paint first (no statsmodels);
+the scenario lab's fits fill in underneath as they finish.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _figs, _ui as ui
+from app_pages import _claim_lab as lab
+
+DEFAULT_CLAIM = "AP-01"
+
+st.title("Check a claim")
+st.write(
+    "Officials said Islamic State's Twitter traffic fell 45% and credited the State "
+    "Department's Global Engagement Center (GEC). Was the fall the GEC's doing, or was it "
+    "already under way? Pick a published figure to see what the public record can and cannot say."
+)
+
+claims = ui.claims()
+ids = claims["claim_id"].tolist()
+requested = st.query_params.get("claim", DEFAULT_CLAIM)
+if requested not in ids:
+    st.warning(f"The link asks for claim {requested!r}, which is not in the catalogue; "
+               f"showing {DEFAULT_CLAIM} instead.")
+    requested = DEFAULT_CLAIM
+labels = {r.claim_id: f"{r.claim_id} · {r.quantity}" for r in claims.itertuples()}
+claim_id = st.selectbox("Published figure", ids, index=ids.index(requested),
+                        format_func=labels.get, key="claim_id")
+st.query_params["claim"] = claim_id
+claim = claims.loc[claims["claim_id"] == claim_id].iloc[0]
+events = ui.events()
+
+lab.claim_card(claim)
+window = lab.window_of(claim)
+credited = lab.credited_event(claim, events)
+
+if lab.lacks_public_series(claim):
+    st.warning(
+        "**No public series covers this claim.** The figure was given to the Associated Press "
+        "by US officials; the government series behind the 45% was never released, and no "
+        "public dataset measures pro-IS Twitter traffic from June 2014 to July 2016. What can "
+        "be checked is the claim's logic: its window, the events inside it, and what a series "
+        "falling 45% could look like under different causes (the scenario lab below).",
+        icon=":material/info:",
+    )
+
+if window is not None:
+    start, end = window
+    if credited is not None:
+        months = lab.months_between(start, credited["date"])
+        if months > 0:
+            st.info(
+                f"The decline's window starts in {start:%B %Y}, **{months} months before** "
+                f"the credited event ({credited['label']}, {credited['date']:%-d %B %Y}). "
+                "Whatever fell before then cannot be that intervention's doing.",
+                icon=":material/schedule:",
+            )
+    fig = _figs.timeline(start, end, events, title=f"{claim_id}: the claim's window and the events",
+                         source="events catalogue; " + str(claim["source_publisher"]),
+                         highlight=None if credited is None else credited.get("key"))
+    st.plotly_chart(fig, key="timeline")
+    ui.source_caption(f"{claim['source_title']} ({claim['source_publisher']}); events catalogue",
+                      verification=claim["verification"])
+    ui.export_kit(fig, lab.timeline_frame(start, end, events), key="timeline",
+                  title=f"{claim_id} window and events")
+else:
+    st.info("This figure has no time window, so there is no timeline to draw.")
+
+st.divider()
+st.header("Scenario lab: the same 45%, different causes")
+st.write(
+    "Six **simulated** series all fall exactly 45% from June 2014 to July 2016, each for a "
+    "different reason. The endpoints are identical; only a model of the whole path can tell "
+    "the causes apart. Each is fitted live with the GEC (January 2016) as the intervention and "
+    "the 45% split into the trend already under way, the GEC's part and the remainder."
+)
+lab.scenario_lab(events)
+
+st.divider()
+st.header("Check your own claim")
+lab.own_claim(events)
