@@ -186,7 +186,7 @@ def generate(name: str, *, seed: int | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> df = generate("gec_step", seed=1)
-    >>> round(df["value"].iloc[-1] / df["value"].iloc[0] - 1, 6)
+    >>> round(float(df["value"].iloc[-1] / df["value"].iloc[0]) - 1, 6)
     -0.45
     """
     s = _spec(name)
