@@ -11,22 +11,46 @@ st.set_page_config(
     page_title="Evidence Explorer",
     page_icon=":material/query_stats:",
     layout="wide",
-    menu_items={"About": "Interrupted time-series evidence explorer: was the drop already under way?"},
+    menu_items={
+        "About": "Interrupted time-series evidence explorer: was the drop already under way?"
+    },
 )
 
 pages = [
-    st.Page("app_pages/check_claim.py", title="Check a claim", icon=":material/fact_check:",
-            url_path="check", default=True),
-    st.Page("app_pages/explore.py", title="Explore & model", icon=":material/insights:",
-            url_path="explore"),
-    st.Page("app_pages/robustness.py", title="Robustness", icon=":material/verified:",
-            url_path="robustness"),
-    st.Page("app_pages/data_sources.py", title="Data & sources", icon=":material/dataset:",
-            url_path="data"),
-    st.Page("app_pages/ingest.py", title="Ingest tweets", icon=":material/upload_file:",
-            url_path="ingest"),
-    st.Page("app_pages/methods.py", title="Methods", icon=":material/menu_book:",
-            url_path="methods"),
+    st.Page(
+        "app_pages/check_claim.py",
+        title="Check a claim",
+        icon=":material/fact_check:",
+        url_path="check",
+        default=True,
+    ),
+    st.Page(
+        "app_pages/explore.py",
+        title="Explore & model",
+        icon=":material/insights:",
+        url_path="explore",
+    ),
+    st.Page(
+        "app_pages/robustness.py",
+        title="Robustness",
+        icon=":material/verified:",
+        url_path="robustness",
+    ),
+    st.Page(
+        "app_pages/data_sources.py",
+        title="Data & sources",
+        icon=":material/dataset:",
+        url_path="data",
+    ),
+    st.Page(
+        "app_pages/ingest.py",
+        title="Ingest tweets",
+        icon=":material/upload_file:",
+        url_path="ingest",
+    ),
+    st.Page(
+        "app_pages/methods.py", title="Methods", icon=":material/menu_book:", url_path="methods"
+    ),
 ]
 
 st.navigation(pages).run()

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import _figs, _ui as ui
+from app_pages import _figs
+from app_pages import _ui as ui
+from explorer import charts
 
 # Claims whose underlying series was never published (the AP / GEC traffic figures): the
 # figures catalogue says so in its notes ("not released publicly").
@@ -51,15 +53,6 @@ def months_between(start, later) -> int:
     """Whole calendar months from ``start``'s month to ``later``'s month."""
     a, b = pd.Timestamp(start), pd.Timestamp(later)
     return (b.year - a.year) * 12 + (b.month - a.month)
-
-
-def timeline_frame(start, end, events: pd.DataFrame) -> pd.DataFrame:
-    """The data behind the timeline chart (one row per event, plus the window)."""
-    rows = [{"date": pd.Timestamp(start), "what": "claim window starts", "kind": "window"},
-            {"date": pd.Timestamp(end), "what": "claim window ends", "kind": "window"}]
-    rows += [{"date": r["date"], "what": r["label"], "kind": r["kind"]}
-             for _, r in events.iterrows()]
-    return pd.DataFrame(rows).sort_values("date").reset_index(drop=True)
 
 
 def _format_value(claim) -> str:
@@ -141,8 +134,9 @@ def scenario_lab(events: pd.DataFrame) -> None:
     with st.status("Fitting the six scenarios...", expanded=False) as status:
         for name in SCENARIOS:
             with ui.guard(what=f"scenario {name}"):
-                res = ui.fit("scenario", name, spec)
-                att = ui.attribution("scenario", name, spec, claim).to_dict()
+                key = "scenarios" if name == next(iter(SCENARIOS)) else f"scenarios/{name}"
+                res = ui.fit("dataset", key, spec)
+                att = ui.attribution("dataset", key, spec, claim).to_dict()
                 gec, trend = _component(att, "gec"), _component(att, "trend")
                 rest = _component(att, "remainder")
                 t = truth(name)
@@ -158,13 +152,20 @@ def scenario_lab(events: pd.DataFrame) -> None:
                         "remainder share": rest.get("share_of_observed"),
                     }
                 )
-                frames[name] = ui.counterfactual_frame(res)
+                frames[name] = charts.its_frame(res)
         status.update(label="Scenario fits done", state="complete")
     if not rows:
         return
-    gec_date = pd.Timestamp("2016-01-08")
-    fig = _figs.scenario_grid(frames, gec_date=gec_date, source=SCENARIO_SOURCE)
-    st.plotly_chart(fig, key="scenario_grid")
+    chart = _figs.scenario_grid(
+        frames,
+        gec_date=pd.Timestamp("2016-01-01"),
+        text=charts.ChartText(
+            title="Six simulated series, each down 45%, for six different reasons",
+            subtitle="Segmented fit on the log scale with the GEC (January 2016) as the intervention",
+            source=SCENARIO_SOURCE,
+        ),
+    )
+    st.plotly_chart(chart.figure, key="scenario_grid")
     ui.source_caption(SCENARIO_SOURCE)
     table = pd.DataFrame(rows)
     st.dataframe(
@@ -185,19 +186,13 @@ def scenario_lab(events: pd.DataFrame) -> None:
         "single GEC term soaks it up: a design that includes those events, or a test for where "
         "the data break, is needed to tell them apart (see Robustness)."
     )
-    ui.export_kit(fig, _scenario_data(frames), key="scenarios", title="Scenario lab",
-                  results=table)
+    ui.export_kit(chart, key="scenarios", results=table)
 
 
 def _ci_text(c: dict) -> str:
     if not c or c.get("ci_low") is None:
         return ""
     return f"{c['ci_low']:.2f} to {c['ci_high']:.2f}"
-
-
-def _scenario_data(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    parts = [f["observed"].rename(name) for name, f in frames.items()]
-    return pd.concat(parts, axis=1).rename_axis("date").reset_index()
 
 
 # -- check your own claim -------------------------------------------------------------------------
@@ -219,9 +214,13 @@ def own_claim(events: pd.DataFrame) -> None:
     ev = events.dropna(subset=["date"])
     labels = dict(zip(ev["key"], ev["label"], strict=False))
     c1, c2, c3 = st.columns(3)
-    credit = c1.selectbox("Credited intervention", list(labels), format_func=labels.get,
-                          index=list(labels).index("gec") if "gec" in labels else 0,
-                          key="own_credit")
+    credit = c1.selectbox(
+        "Credited intervention",
+        list(labels),
+        format_func=labels.get,
+        index=list(labels).index("gec") if "gec" in labels else 0,
+        key="own_credit",
+    )
     start = c2.text_input("Claim window start", "2014-06", key="own_start")
     end = c3.text_input("Claim window end", "2016-07", key="own_end")
     claimed = st.text_input("Claimed change (%)", "-45", key="own_claimed")
@@ -234,8 +233,9 @@ def own_claim(events: pd.DataFrame) -> None:
         row = ev.loc[ev["key"] == credit].iloc[0]
         iv = Intervention(credit, pd.Timestamp(row["date"]).strftime("%Y-%m-%d"))
         spec = ItsSpec(time=tbl.time_column, value=value, interventions=(iv,))
-        claim = ClaimSpec(start=start, end=end, claimed_change_pct=parse_claimed_change(claimed),
-                          credit=credit)
+        claim = ClaimSpec(
+            start=start, end=end, claimed_change_pct=parse_claimed_change(claimed), credit=credit
+        )
         with st.spinner("Fitting and attributing..."):
             att = ui.attribution(source, key, spec, claim)
         d = att.to_dict()

@@ -85,38 +85,42 @@ def claims() -> pd.DataFrame:
 @st.cache_data(max_entries=1, show_spinner=False)
 def events() -> pd.DataFrame:
     """The events catalogue (interventions and confounders)."""
-    try:
-        from explorer.events import load_events
-    except ImportError:  # TEMPORARY until explorer.events lands: remove then
-        return _fallback_events()
+    from explorer.events import load_events
+
     return load_events()
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def dataset_infos() -> pd.DataFrame:
-    """One row per bundled dataset: name, title, licence, sha256, default columns."""
-    from explorer.catalog import get_dataset, list_datasets
+    """One row per bundled time series (catalogue resources with a frequency)."""
+    from explorer.catalog import list_resources
 
-    rows = []
-    for item in list_datasets():
-        name = item if isinstance(item, str) else getattr(item, "name", str(item))
-        info = get_dataset(name)
-        rows.append(
-            {
-                "name": name,
-                "title": info.title,
-                "licence": info.licence,
-                "sha256": info.sha256,
-                "default_time": info.default_time,
-                "default_value": info.default_value,
-            }
-        )
+    rows = [
+        {
+            "name": info.key,
+            "title": info.title if info.key == info.name else f"{info.title}: {info.resource}",
+            "licence": info.licence,
+            "sha256": info.sha256,
+            "frequency": info.frequency,
+            "default_time": info.default_time,
+            "default_value": info.default_value,
+            "default_group": info.default_group,
+            "default_treated": info.default_treated,
+        }
+        for info in list_resources()
+        if info.frequency
+    ]
     return pd.DataFrame(rows)
 
 
+def dataset_sha(name: str) -> str:
+    infos = dataset_infos().set_index("name")
+    return str(infos.loc[name, "sha256"]) if name in infos.index else ""
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
-def table(name: str, sha256: str = ""):
-    """A bundled dataset's loaded ``Table`` (the checksum is part of the key)."""
+def table(name: str, sha256: str):
+    """A bundled dataset's loaded ``Table``; the checksum in the key reloads a rebuilt file."""
     from explorer.catalog import load_dataset
 
     return load_dataset(name)
@@ -144,28 +148,30 @@ def load_upload(data: bytes, filename: str, *, sheet=None, time=None):
 
 def get_table(source: str, key: str):
     """The table for ``("dataset", name)`` or ``("upload", key)``."""
-    if source == "scenario":
-        return None
     if source == "upload":
         if key not in _UPLOADS:
             raise InputError("The uploaded file is no longer in memory: upload it again.")
         return _UPLOADS[key]
-    return table(key)
+    return table(key, dataset_sha(key))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def series(source: str, key: str, spec):
     """The analysable series for a table and a frozen spec."""
-    if source == "scenario":
-        # The scenario lab's SIMULATED series, generated with the bundled CSV's seed.
-        from explorer.scenarios import generate
-        from explorer.series import from_frame
+    from explorer import series as series_mod
 
-        return from_frame(generate(key), date="date", value="value", freq="M",
-                          source={"name": f"scenarios/{key}", "simulated": True})
-    from explorer.series import series_from_spec
-
-    return series_from_spec(get_table(source, key), spec)
+    tbl = get_table(source, key)
+    if not hasattr(series_mod, "series_from_spec"):  # TEMPORARY until it lands: remove then
+        extra = tuple(c for c in (spec.control, spec.offset, *spec.covariates) if c)
+        return series_mod.from_frame(
+            tbl.frame,
+            date=spec.time,
+            value=spec.value,
+            freq=tbl.freq,
+            extra=extra,
+            source={"name": tbl.name, "sha256": tbl.sha256},
+        )
+    return series_mod.series_from_spec(tbl, spec)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -198,36 +204,6 @@ def _fallback_claims() -> pd.DataFrame:
     return d
 
 
-def _fallback_events() -> pd.DataFrame:
-    d = _fallback_claims()
-    keys = {
-        "DT-02": ("coalition", "Anti-ISIS coalition formed", "policy"),
-        "DT-04": ("paris", "Paris attacks", "attack"),
-        "DT-05": ("gec", "GEC announced", "policy"),
-        "DT-06": ("twitter_125k", "Twitter: 125,000 suspensions", "platform enforcement"),
-        "DT-07": ("eo13721", "EO 13721 signed", "policy"),
-        "DT-08": ("brussels", "Brussels attacks", "attack"),
-        "DT-09": ("june_wave", "June 2016 suspension wave", "platform enforcement"),
-        "DT-10": ("ap_story", "AP story", "publication"),
-        "DT-11": ("twitter_235k", "Twitter: +235,000 suspensions", "platform enforcement"),
-    }
-    rows = []
-    for cid, (key, label, kind) in keys.items():
-        r = d.loc[d.claim_id == cid].iloc[0]
-        rows.append(
-            {
-                "key": key,
-                "label": label,
-                "date": r["period_start"],
-                "precision": "day",
-                "kind": kind,
-                "description": r["quantity"],
-                "source": r["source_title"],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 # -- small display helpers ---------------------------------------------------------------------
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
 
@@ -235,21 +211,6 @@ _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
 def md_escape(text: str) -> str:
     """Escape Markdown so labels from data or users are shown as typed, never interpreted."""
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
-
-
-def counterfactual_frame(result) -> pd.DataFrame:
-    """observed / fitted / counterfactual (+ band) indexed by date, from an ItsResult."""
-    cf = result.counterfactual.copy()
-    if "date" in cf.columns:
-        cf = cf.set_index("date")
-    out = pd.DataFrame(index=pd.DatetimeIndex(cf.index, name="date"))
-    out["observed"] = cf["observed"].to_numpy()
-    out["fitted"] = cf["fitted"].to_numpy()
-    out["counterfactual"] = cf["mean"].to_numpy()
-    if "mean_ci_lower" in cf:
-        out["counterfactual_lower"] = cf["mean_ci_lower"].to_numpy()
-        out["counterfactual_upper"] = cf["mean_ci_upper"].to_numpy()
-    return out
 
 
 # -- data source picker ------------------------------------------------------------------------
@@ -262,18 +223,27 @@ def data_source_picker(*, key: str, default: str | None = None):
     infos = dataset_infos()
     names = infos["name"].tolist()
     titles = dict(zip(infos["name"], infos["title"], strict=False))
-    mode = st.radio("Data", ["Bundled dataset", "Upload a file"], horizontal=True,
-                    key=f"{key}_mode")
+    mode = st.radio(
+        "Data", ["Bundled dataset", "Upload a file"], horizontal=True, key=f"{key}_mode"
+    )
     good = f"{key}_last_good_upload"
     if mode == "Bundled dataset":
         idx = names.index(default) if default in names else 0
-        name = st.selectbox("Dataset", names, index=idx, format_func=lambda n: titles.get(n, n),
-                            key=f"{key}_dataset")
+        name = st.selectbox(
+            "Dataset",
+            names,
+            index=idx,
+            format_func=lambda n: titles.get(n, n),
+            key=f"{key}_dataset",
+        )
         with guard(what="loading a bundled dataset"):
-            return "dataset", name, table(name)
+            return "dataset", name, table(name, dataset_sha(name))
         return None
-    up = st.file_uploader("CSV, TSV, Excel or Parquet", key=f"{key}_upload",
-                          type=["csv", "tsv", "txt", "xlsx", "parquet"])
+    up = st.file_uploader(
+        "CSV, TSV, Excel or Parquet",
+        key=f"{key}_upload",
+        type=["csv", "tsv", "txt", "xlsx", "parquet"],
+    )
     box = st.container()
     if up is not None:
         try:
@@ -298,32 +268,63 @@ PRESETS = {
 }
 
 
-def export_kit(fig, data: pd.DataFrame, *, key: str, title: str, results=None,
-               where=None) -> None:
-    """Download buttons for a chart: PNG / SVG (chosen size), HTML, the data as CSV, JSON.
+def export_kit(chart, *, key: str, results=None, where=None) -> None:
+    """Download buttons for a ``explorer.charts.Chart``: PNG / SVG at a chosen size, HTML,
+    the data behind the chart as CSV, and the results as JSON.
 
-    Images are rendered only when a button is clicked (``data=`` takes a callable), so drawing
-    the page never waits for kaleido.
+    Images are rendered only when their button is clicked (``data=`` takes a callable), so
+    drawing the page never waits for kaleido.
     """
     from app_pages import _export as ex
 
     box = where if where is not None else st
+    title = chart.text.title or chart.kind
     with box.popover("Export", icon=":material/download:"):
         preset = st.selectbox("Size", list(PRESETS), index=1, key=f"{key}_preset")
         w, h = PRESETS[preset]
         slug = ex.slug(title)
         c1, c2, c3 = st.columns(3)
-        c1.download_button("PNG", ex.deferred(ex.image, fig, "png", w, h), f"{slug}.png",
-                           "image/png", key=f"{key}_png", on_click="ignore")
-        c2.download_button("SVG", ex.deferred(ex.image, fig, "svg", w, h), f"{slug}.svg",
-                           "image/svg+xml", key=f"{key}_svg", on_click="ignore")
-        c3.download_button("HTML", ex.deferred(ex.html, fig), f"{slug}.html", "text/html",
-                           key=f"{key}_html", on_click="ignore")
-        c1.download_button("CSV", ex.deferred(ex.csv, data), f"{slug}.csv", "text/csv",
-                           key=f"{key}_csv", on_click="ignore")
+        c1.download_button(
+            "PNG",
+            ex.deferred(ex.image, chart, "png", w, h),
+            f"{slug}.png",
+            "image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+        )
+        c2.download_button(
+            "SVG",
+            ex.deferred(ex.image, chart, "svg", w, h),
+            f"{slug}.svg",
+            "image/svg+xml",
+            key=f"{key}_svg",
+            on_click="ignore",
+        )
+        c3.download_button(
+            "HTML",
+            ex.deferred(ex.html, chart),
+            f"{slug}.html",
+            "text/html",
+            key=f"{key}_html",
+            on_click="ignore",
+        )
+        c1.download_button(
+            "CSV",
+            ex.deferred(ex.csv, chart),
+            f"{slug}.csv",
+            "text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+        )
         if results is not None:
-            c2.download_button("JSON", ex.deferred(ex.json_bytes, results), f"{slug}.json",
-                               "application/json", key=f"{key}_json", on_click="ignore")
+            c2.download_button(
+                "JSON",
+                ex.deferred(ex.json_bytes, results),
+                f"{slug}.json",
+                "application/json",
+                key=f"{key}_json",
+                on_click="ignore",
+            )
         st.caption("Images carry the title, the source line and the notes.")
 
 
@@ -356,5 +357,122 @@ def _verdict_lines(v) -> list[str]:
     lines = d.get("sentences") or d.get("lines")
     if lines:
         return [str(x) for x in lines]
-    return [str(x.get("sentence", x)) if isinstance(x, dict) else str(x)
-            for x in d.get("answers", [])]
+    return [
+        str(x.get("sentence", x)) if isinstance(x, dict) else str(x) for x in d.get("answers", [])
+    ]
+
+
+# -- tables and labels -------------------------------------------------------------------------
+def column_mapping(tbl, *, key: str):
+    """Time and value columns (and group/treated for long data), defaulting to the dataset's."""
+    cols = list(tbl.frame.columns)
+    time_default = st.session_state.pop(f"{key}_url_time", None) or tbl.time_column
+    c1, c2 = st.columns(2)
+    time = c1.selectbox(
+        "Time column",
+        cols,
+        index=cols.index(time_default) if time_default in cols else 0,
+        key=f"{key}_time_{tbl.sha256[:8]}",
+    )
+    values = [c for c in numeric_columns(tbl, exclude=(time,))] or [c for c in cols if c != time]
+    default_value = st.session_state.pop(f"{key}_url_value", None) or _default_value(tbl)
+    value = c2.selectbox(
+        "Value column",
+        values,
+        index=values.index(default_value) if default_value in values else 0,
+        key=f"{key}_value_{tbl.sha256[:8]}",
+    )
+    group = treated = None
+    if getattr(tbl, "group_column", None):
+        group = tbl.group_column
+        units = sorted(str(u) for u in tbl.frame[group].dropna().unique())
+        want = st.session_state.pop(f"{key}_url_treated", None)
+        treated = st.selectbox(
+            f"Treated {group}",
+            units,
+            index=units.index(want) if want in units else 0,
+            key=f"{key}_treated_{tbl.sha256[:8]}",
+        )
+    return time, value, group, treated
+
+
+def _default_value(tbl) -> str | None:
+    name = getattr(tbl, "name", None)
+    if name:
+        try:
+            info = dataset_infos().set_index("name")
+            if name in info.index:
+                return info.loc[name, "default_value"]
+        except Exception:  # noqa: BLE001 - a default is a convenience only
+            return None
+    return None
+
+
+def numeric_columns(tbl, *, exclude=()) -> list[str]:
+    f = tbl.frame
+    return [c for c in f.columns if c not in exclude and pd.api.types.is_numeric_dtype(f[c])]
+
+
+def periods_of(tbl, time: str) -> pd.DatetimeIndex:
+    from explorer.design import to_period_start
+
+    d = pd.to_datetime(tbl.frame[time], errors="coerce").dropna().unique()
+    return to_period_start(pd.DatetimeIndex(d).sort_values(), tbl.freq).unique()
+
+
+def loader_report(tbl) -> None:
+    """What the loader inferred (encoding, delimiter, dates, frequency) and any gaps."""
+    rep = tbl.report
+    d = rep.to_dict() if hasattr(rep, "to_dict") else {}
+    gaps = list(getattr(rep, "gaps", []) or [])
+    label = "What the loader inferred" + (f" · {len(gaps)} missing periods" if gaps else "")
+    with st.expander(label, expanded=bool(gaps)):
+        for note in getattr(rep, "notes", []) or []:
+            st.markdown(f"- {md_escape(note)}")
+        if gaps:
+            st.warning(
+                f"{len(gaps)} periods are missing and stay missing (never filled): "
+                + ", ".join(str(g)[:10] for g in gaps[:12])
+                + (" ..." if len(gaps) > 12 else "")
+            )
+        rest = {k: v for k, v in d.items() if k not in ("notes", "gaps")}
+        if rest:
+            st.json(rest, expanded=False)
+        st.caption(f"sha256 {tbl.sha256[:16]}…, {len(tbl.frame)} rows, frequency {tbl.freq}")
+
+
+def dataset_title(source: str, key: str) -> str:
+    if source == "dataset":
+        infos = dataset_infos().set_index("name")
+        if key in infos.index:
+            return str(infos.loc[key, "title"])
+    return "Uploaded series"
+
+
+def source_line(source: str, key: str) -> str:
+    if source == "dataset":
+        from explorer.catalog import get_dataset
+
+        info = get_dataset(key)
+        names = [
+            str(s.get("title") or s.get("path")) if isinstance(s, dict) else str(s)
+            for s in info.sources or []
+        ]
+        lic = f" Licence: {info.licence}." if info.licence else ""
+        return ("; ".join(names[:2]) if names else info.title) + "." + lic
+    return "uploaded file (sha256 " + key[:12] + ")"
+
+
+def spec_subtitle(spec, result) -> str:
+    fam = spec.family + (" on log scale" if spec.log else "")
+    return f"{spec.model} ITS, {fam}, errors {result.errors_used}"
+
+
+def effect_text(e, scale: str) -> str:
+    """'-12.0% (95% CI -20.1% to -3.2%)' on the log scale, else the estimate in units."""
+    if e is None:
+        return "n/a"
+    if scale == "log" and e.ratio is not None:
+        pct = lambda r: f"{100 * (r - 1):+.1f}%"  # noqa: E731
+        return f"{pct(e.ratio)} ({pct(e.ratio_ci_low)} to {pct(e.ratio_ci_high)})"
+    return f"{e.estimate:+.3g} ({e.ci_low:+.3g} to {e.ci_high:+.3g})"

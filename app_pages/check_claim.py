@@ -4,11 +4,11 @@ Opened on the AP's -45% claim. The claim card and the timeline paint first (no s
 the scenario lab's fits fill in underneath as they finish.
 """
 
-import pandas as pd
 import streamlit as st
 
-from app_pages import _figs, _ui as ui
 from app_pages import _claim_lab as lab
+from app_pages import _ui as ui
+from explorer import charts
 
 DEFAULT_CLAIM = "AP-01"
 
@@ -23,12 +23,15 @@ claims = ui.claims()
 ids = claims["claim_id"].tolist()
 requested = st.query_params.get("claim", DEFAULT_CLAIM)
 if requested not in ids:
-    st.warning(f"The link asks for claim {requested!r}, which is not in the catalogue; "
-               f"showing {DEFAULT_CLAIM} instead.")
+    st.warning(
+        f"The link asks for claim {requested!r}, which is not in the catalogue; "
+        f"showing {DEFAULT_CLAIM} instead."
+    )
     requested = DEFAULT_CLAIM
 labels = {r.claim_id: f"{r.claim_id} · {r.quantity}" for r in claims.itertuples()}
-claim_id = st.selectbox("Published figure", ids, index=ids.index(requested),
-                        format_func=labels.get, key="claim_id")
+claim_id = st.selectbox(
+    "Published figure", ids, index=ids.index(requested), format_func=labels.get, key="claim_id"
+)
 st.query_params["claim"] = claim_id
 claim = claims.loc[claims["claim_id"] == claim_id].iloc[0]
 events = ui.events()
@@ -58,14 +61,23 @@ if window is not None:
                 "Whatever fell before then cannot be that intervention's doing.",
                 icon=":material/schedule:",
             )
-    fig = _figs.timeline(start, end, events, title=f"{claim_id}: the claim's window and the events",
-                         source="events catalogue; " + str(claim["source_publisher"]),
-                         highlight=None if credited is None else credited.get("key"))
-    st.plotly_chart(fig, key="timeline")
-    ui.source_caption(f"{claim['source_title']} ({claim['source_publisher']}); events catalogue",
-                      verification=claim["verification"])
-    ui.export_kit(fig, lab.timeline_frame(start, end, events), key="timeline",
-                  title=f"{claim_id} window and events")
+    source = f"{claim['source_publisher']}; events catalogue"
+    chart = charts.events_timeline(
+        events,
+        window=(start, end),
+        credit=None if credited is None else credited.get("key"),
+        text=charts.ChartText(
+            title=f"{claim_id}: the claim's window against the events",
+            subtitle=f"{claim['quantity']} ({ui.VERIFICATION_TEXT[claim['verification']]})",
+            source=source,
+        ),
+    )
+    st.plotly_chart(chart.figure, key="timeline")
+    ui.source_caption(
+        f"{claim['source_title']} ({claim['source_publisher']}); events catalogue",
+        verification=claim["verification"],
+    )
+    ui.export_kit(chart, key="timeline")
 else:
     st.info("This figure has no time window, so there is no timeline to draw.")
 

@@ -1,0 +1,341 @@
+"""State and controls of the "Explore & model" page.
+
+The page's whole state (dataset, columns, interventions, model options) is kept in
+``st.session_state`` under ``xp_*`` keys and mirrored into ``st.query_params``, so a copied URL
+reopens the same analysis. The interventions live in one list (``xp_ivs``); the editor and the
+date sliders both write into it through callbacks, which run before the page is drawn, so the
+two controls always agree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _ui as ui
+
+FAMILIES = ["gaussian", "poisson", "quasipoisson", "negbin"]
+ERRORS = ["auto", "ols", "hac", "ar:1", "ar:2", "model"]
+SEASONALITY = ["none", "month", "dow", "fourier:1", "fourier:2", "fourier:3"]
+MODELS = ["segmented", "sarimax", "structural", "structural-forecast"]
+KIND_OPTIONS = ["level_slope", "level"]
+DEFAULT_DATASET = "scenarios"
+# Interventions offered when a dataset is first opened (keys of the events catalogue).
+DEFAULT_PRESETS = ("gec",)
+
+OPTION_KEYS = {  # URL parameter -> (session key, default)
+    "family": ("xp_family", "gaussian"),
+    "log": ("xp_log", "0"),
+    "errors": ("xp_errors", "auto"),
+    "season": ("xp_season", "none"),
+    "model": ("xp_model", "segmented"),
+    "control": ("xp_control", ""),
+}
+CHOICES = {"family": FAMILIES, "errors": ERRORS, "season": SEASONALITY, "model": MODELS}
+
+
+# -- state <-> URL -----------------------------------------------------------------------------
+def init_from_url() -> None:
+    """On the session's first run of this page, read the URL; bad values warn and use defaults."""
+    if st.session_state.get("xp_init"):
+        return
+    st.session_state["xp_init"] = True
+    qp = st.query_params
+    problems = []
+    for param, (skey, default) in OPTION_KEYS.items():
+        val = qp.get(param, default)
+        if param in CHOICES and val not in CHOICES[param]:
+            problems.append(f"{param}={val!r}")
+            val = default
+        if param == "log":
+            if val not in ("0", "1"):
+                problems.append(f"log={val!r}")
+                val = default
+            val = val == "1"
+        st.session_state[skey] = val
+    st.session_state["xp_covariates"] = [c for c in qp.get_all("cov") if c]
+    ds = qp.get("ds")
+    if ds is not None:
+        names = ui.dataset_infos()["name"].tolist()
+        if ds in names:
+            st.session_state["xp_dataset"] = ds
+        else:
+            problems.append(f"ds={ds!r}")
+    for param in ("time", "value", "group", "treated"):
+        if qp.get(param):
+            st.session_state[f"xp_url_{param}"] = qp.get(param)
+    ivs, bad = parse_ivs(qp.get_all("iv"))
+    problems += bad
+    if qp.get_all("iv") and not bad:
+        st.session_state["xp_ivs"] = ivs
+    if problems:
+        st.session_state["xp_url_warning"] = (
+            "Some settings in the link could not be used and were replaced by defaults: "
+            + ", ".join(problems)
+            + ". Check the link, or set them again below."
+        )
+
+
+def parse_ivs(texts) -> tuple[list[dict], list[str]]:
+    from explorer.errors import InputError
+    from explorer.spec import parse_intervention
+
+    ivs, bad = [], []
+    for text in texts:
+        try:
+            iv = parse_intervention(text)
+            ivs.append({"label": iv.label, "date": iv.date, "kind": iv.kind})
+        except InputError:
+            bad.append(f"iv={text!r}")
+    return ivs, bad
+
+
+def write_url(source: str, key: str, time: str, value: str, extra: dict) -> None:
+    """Mirror the current state into the URL (only what differs from the defaults)."""
+    from explorer.spec import Intervention
+
+    params: dict[str, object] = {}
+    if source == "dataset":
+        params["ds"] = key
+    params["time"], params["value"] = time, value
+    for k in ("group", "treated"):
+        if extra.get(k):
+            params[k] = extra[k]
+    for param, (skey, default) in OPTION_KEYS.items():
+        val = st.session_state.get(skey, default)
+        if param == "log":
+            val = "1" if val else "0"
+        if val not in (default, None, ""):
+            params[param] = val
+    texts = []
+    for iv in st.session_state.get("xp_ivs", []):
+        try:
+            texts.append(Intervention(iv["label"], iv["date"], iv["kind"]).to_text())
+        except Exception:  # noqa: BLE001 - an invalid row is reported by the editor, not here
+            continue
+    if texts:
+        params["iv"] = texts
+    if st.session_state.get("xp_covariates"):
+        params["cov"] = list(st.session_state["xp_covariates"])
+    current = {
+        k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k))
+        for k, v in params.items()
+    }
+    if current != params or set(st.query_params) - set(params):
+        st.query_params.from_dict(params)
+
+
+# -- interventions -----------------------------------------------------------------------------
+def default_ivs(events: pd.DataFrame) -> list[dict]:
+    rows = []
+    for key in DEFAULT_PRESETS:
+        hit = events.loc[events["key"] == key]
+        if not hit.empty:
+            rows.append(
+                {
+                    "label": key,
+                    "date": pd.Timestamp(hit.iloc[0]["date"]).strftime("%Y-%m-%d"),
+                    "kind": "level_slope",
+                }
+            )
+    return rows
+
+
+def _on_editor_change(editor_key: str) -> None:
+    """Apply the editor's edits (edited/added/deleted rows) to the intervention list."""
+    delta = st.session_state.get(editor_key) or {}
+    ivs = [dict(iv) for iv in st.session_state.get("xp_ivs", [])]
+    for idx, changes in (delta.get("edited_rows") or {}).items():
+        i = int(idx)
+        if i < len(ivs):
+            for col, val in changes.items():
+                ivs[i][col] = _cell(col, val)
+    for row in delta.get("added_rows") or []:
+        ivs.append(
+            {
+                "label": str(row.get("label") or f"event{len(ivs) + 1}"),
+                "date": _cell("date", row.get("date")) or "",
+                "kind": row.get("kind") or "level_slope",
+            }
+        )
+    for idx in sorted((int(i) for i in delta.get("deleted_rows") or []), reverse=True):
+        if idx < len(ivs):
+            ivs.pop(idx)
+    st.session_state["xp_ivs"] = ivs
+    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+
+
+def _cell(col: str, val):
+    if col == "date" and val is not None and not isinstance(val, str):
+        return pd.Timestamp(val).strftime("%Y-%m-%d")
+    return "" if val is None else str(val).strip()
+
+
+def _on_slider_change(i: int, key: str) -> None:
+    ivs = st.session_state.get("xp_ivs", [])
+    if i < len(ivs):
+        ivs[i] = {**ivs[i], "date": st.session_state[key]}
+        st.session_state["xp_ivs"] = list(ivs)
+        st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+
+
+def interventions_editor(events: pd.DataFrame) -> None:
+    """The table of interventions (label, date, kind), prefilled from the events catalogue."""
+    if "xp_ivs" not in st.session_state:
+        st.session_state["xp_ivs"] = default_ivs(events)
+    presets = dict(zip(events["key"], events["label"], strict=False))
+    chosen = st.multiselect(
+        "Add events from the catalogue",
+        list(presets),
+        format_func=lambda k: presets[k],
+        key="xp_add_presets",
+        placeholder="Paris attacks, Twitter's suspension waves, ...",
+    )
+    if chosen:
+        have = {iv["label"] for iv in st.session_state["xp_ivs"]}
+        for k in chosen:
+            if k not in have:
+                d = pd.Timestamp(events.loc[events["key"] == k, "date"].iloc[0])
+                st.session_state["xp_ivs"].append(
+                    {"label": k, "date": d.strftime("%Y-%m-%d"), "kind": "level_slope"}
+                )
+        st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+        del st.session_state["xp_add_presets"]
+        st.rerun()
+    key = f"xp_editor_{st.session_state.get('xp_editor_version', 0)}"
+    frame = pd.DataFrame(st.session_state["xp_ivs"], columns=["label", "date", "kind"])
+    st.data_editor(
+        frame,
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        on_change=_on_editor_change,
+        args=(key,),
+        column_config={
+            "label": st.column_config.TextColumn("label", required=True, max_chars=60),
+            "date": st.column_config.TextColumn(
+                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True
+            ),
+            "kind": st.column_config.SelectboxColumn(
+                "kind",
+                options=KIND_OPTIONS,
+                required=True,
+                help="level_slope: a level and a slope change; level: a level change only",
+            ),
+        },
+    )
+
+
+def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
+    """One slider per intervention over the data's periods; moving one refits at once."""
+    from explorer.design import to_period_start
+
+    options = [d.strftime("%Y-%m-%d") for d in periods]
+    fmt = _period_format(freq)
+    for i, iv in enumerate(st.session_state.get("xp_ivs", [])):
+        key = f"xp_date_{i}"
+        try:
+            current = to_period_start([pd.Timestamp(iv["date"])], freq)[0].strftime("%Y-%m-%d")
+        except (ValueError, TypeError):
+            continue
+        if current not in options:
+            st.caption(
+                f"{iv['label']}: {iv['date']} is outside the data ({options[0]} to {options[-1]})."
+            )
+            continue
+        # Keep the slider in step with the list (an edit in the table may have moved it).
+        if st.session_state.get(key) != current:
+            st.session_state[key] = current
+        st.select_slider(
+            f"Date of {iv['label']}",
+            options=options,
+            key=key,
+            format_func=lambda s: pd.Timestamp(s).strftime(fmt),
+            on_change=_on_slider_change,
+            args=(i, key),
+        )
+
+
+def _period_format(freq: str) -> str:
+    return {"D": "%d %b %Y", "W": "week of %d %b %Y", "M": "%b %Y", "Q": "%b %Y", "Y": "%Y"}.get(
+        freq, "%Y-%m-%d"
+    )
+
+
+# -- model options -----------------------------------------------------------------------------
+def model_options(columns: list[str]) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.selectbox("Family", FAMILIES, key="xp_family")
+    c2.selectbox(
+        "Errors",
+        ERRORS,
+        key="xp_errors",
+        help="auto: Newey-West (HAC) for gaussian, model-based for counts",
+    )
+    c3.selectbox("Seasonality", SEASONALITY, key="xp_season")
+    c4.selectbox("Model", MODELS, key="xp_model")
+    c5, c6, c7 = st.columns([1, 2, 2])
+    c5.checkbox("Log scale", key="xp_log", help="Gaussian on log(y): effects also as ratios")
+    valid_cov = [c for c in st.session_state.get("xp_covariates", []) if c in columns]
+    st.session_state["xp_covariates"] = valid_cov
+    c6.multiselect("Covariates", columns, key="xp_covariates")
+    ctrl = st.session_state.get("xp_control", "")
+    if ctrl not in [""] + columns:
+        st.session_state["xp_control"] = ""
+    c7.selectbox(
+        "Control series", [""] + columns, key="xp_control", format_func=lambda c: c or "none"
+    )
+
+
+def build_spec(time: str, value: str, *, group=None, treated=None):
+    """The frozen ItsSpec from the page's state. Raises SpecError with the user's fix."""
+    from explorer.spec import Intervention, ItsSpec, parse_errors, parse_seasonality
+
+    ivs = tuple(
+        Intervention(str(iv["label"]), str(iv["date"]), iv.get("kind") or "level_slope")
+        for iv in st.session_state.get("xp_ivs", [])
+    )
+    errors = st.session_state.get("xp_errors", "auto")
+    ekind, order = parse_errors(None if errors == "auto" else errors)
+    skind, k = parse_seasonality(st.session_state.get("xp_season", "none"))
+    return ItsSpec(
+        time=time,
+        value=value,
+        interventions=ivs,
+        group=group or None,
+        treated=treated or None,
+        control=st.session_state.get("xp_control") or None,
+        covariates=tuple(st.session_state.get("xp_covariates", [])),
+        family=st.session_state.get("xp_family", "gaussian"),
+        log=bool(st.session_state.get("xp_log", False)),
+        errors=ekind,
+        ar_order=order,
+        seasonality=skind,
+        fourier_k=k,
+        model=st.session_state.get("xp_model", "segmented"),
+    )
+
+
+# -- results -------------------------------------------------------------------------------------
+def effect_table(result) -> pd.DataFrame:
+    """One row per intervention and effect: estimate, 95% CI, p-value (and ratio on log scale)."""
+    rows = []
+    for iv in result.interventions:
+        for name in ("level_change", "slope_change", "post_trend"):
+            e = getattr(iv, name)
+            if e is None:
+                continue
+            row = {
+                "intervention": iv.label,
+                "effect": name.replace("_", " "),
+                "estimate": e.estimate,
+                "ci_low": e.ci_low,
+                "ci_high": e.ci_high,
+                "p_value": e.p_value,
+            }
+            if e.ratio is not None:
+                row.update(
+                    ratio=e.ratio, ratio_ci_low=e.ratio_ci_low, ratio_ci_high=e.ratio_ci_high
+                )
+            rows.append(row)
+    return pd.DataFrame(rows)
