@@ -110,9 +110,9 @@ def _lab_spec():
 
 
 def _claim_spec():
-    from explorer.spec import ClaimSpec
+    from explorer.claims import claim_window
 
-    return ClaimSpec(start="2014-06", end="2016-07", claimed_change_pct=-45.0, credit="gec")
+    return claim_window("AP-01", credit="gec")
 
 
 def _component(att: dict, name: str) -> dict:

@@ -75,10 +75,8 @@ def badge(verification: str, where=None) -> None:
 @st.cache_data(max_entries=1, show_spinner=False)
 def claims() -> pd.DataFrame:
     """The published figures with their verification status."""
-    try:
-        from explorer.claims import load_claims
-    except ImportError:  # TEMPORARY until explorer.claims lands: remove then
-        return _fallback_claims()
+    from explorer.claims import load_claims
+
     return load_claims()
 
 
@@ -188,20 +186,6 @@ def attribution(source: str, key: str, spec, claim):
     from explorer.attribution import attribute
 
     return attribute(fit(source, key, spec), claim)
-
-
-# -- TEMPORARY fallbacks while explorer.claims / explorer.events are being written ------------
-_SHARED_FIGURES = "/work/shared/data/published_figures.csv"
-
-
-def _fallback_claims() -> pd.DataFrame:
-    d = pd.read_csv(_SHARED_FIGURES)
-    d["verification"] = d["notes"].str.extract(r"^(VERIFIED|PARTLY VERIFIED|UNVERIFIED)")[0]
-    d["verification"] = d["verification"].str.replace(" ", "_").fillna("UNVERIFIED")
-    d["value"] = pd.to_numeric(d["value"], errors="coerce")
-    for c in ("period_start", "period_end"):
-        d[c] = pd.to_datetime(d[c], errors="coerce", format="mixed")
-    return d
 
 
 # -- small display helpers ---------------------------------------------------------------------

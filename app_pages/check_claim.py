@@ -44,7 +44,8 @@ if lab.lacks_public_series(claim):
     st.warning(
         "**No public series covers this claim.** The figure was given to the Associated Press "
         "by US officials; the government series behind the 45% was never released, and no "
-        "public dataset measures pro-IS Twitter traffic from June 2014 to July 2016. What can "
+        "public dataset measures pro-IS Twitter traffic from June 2014 to July 2016 (the Fifth "
+        "Tribe tweet sample starts in 2015 and was collected backwards from May 2016). What can "
         "be checked is the claim's logic: its window, the events inside it, and what a series "
         "falling 45% could look like under different causes (the scenario lab below).",
         icon=":material/info:",
