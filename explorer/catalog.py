@@ -42,7 +42,7 @@ class DatasetInfo:
         ``name`` for a dataset's first resource, else ``name/resource``.
     title, description, licence, sources, caveats
         From the descriptor; ``licence`` is the selected resource's (else the dataset's) first
-        licence title.
+        licence title, ``licence_name`` its short name (MIT, CC0-1.0, unstated).
     frequency, rows, period
         Of the selected resource: D/W/M/Q/Y or None, row count, (start, end) ISO dates or None.
     resources
@@ -60,6 +60,7 @@ class DatasetInfo:
     title: str
     description: str
     licence: str
+    licence_name: str
     sources: tuple[dict, ...]
     frequency: str | None
     rows: int | None
@@ -99,6 +100,7 @@ class DatasetInfo:
             "period": list(self.period) if self.period else None,
             "frequency": self.frequency,
             "licence": self.licence,
+            "licence_name": self.licence_name,
             "sha256": self.sha256,
             "path": self.path.relative_to(self.path.parents[2]).as_posix(),
             "default_time": self.default_time,
@@ -144,6 +146,7 @@ def _info(name: str, desc: dict, resource: str | None, root) -> DatasetInfo:
         title=res.get("title") if resource is not None and res.get("title") else desc["title"],
         description=desc.get("description", ""),
         licence=lic.get("title") or lic.get("name") or "unknown",
+        licence_name=lic.get("name") or lic.get("title") or "unknown",
         sources=tuple(res.get("sources") or desc.get("sources") or ()),
         frequency=res.get("frequency"),
         rows=res.get("rows"),

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/build_data.py --shared ../shared [--only NAME ...]
+    python scripts/build_data.py --shared ../shared [--only NAME ...] [--out DIR]
 
 Every ``scripts/data_<name>.py`` is discovered and its ``build(shared, out)`` is called with
 ``shared`` the reference folder (``../shared``; the raw files are under ``shared/data``) and
@@ -206,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared folder")
     parser.add_argument("--only", nargs="*", help="build only these datasets")
+    parser.add_argument("--out", default=str(DATA), help="write under this folder (default data/)")
     args = parser.parse_args(argv)
     shared = pathlib.Path(args.shared).resolve()
     if not (shared / "data").is_dir():
@@ -223,12 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, path in scripts.items():
         if args.only and name not in args.only:
             continue
-        out = DATA / name
+        out = pathlib.Path(args.out) / name
         out.mkdir(parents=True, exist_ok=True)
         _load(path).build(shared, out)
         pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
         rows = ", ".join(f"{r['path']} ({r['rows']} rows)" for r in pkg["resources"])
-        print(f"data/{name}: {rows}")
+        print(f"{out}: {rows}")
     return 0
 
 
