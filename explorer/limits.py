@@ -1,0 +1,28 @@
+"""Size limits on what the explorer reads, checked in code (not only by Streamlit's upload widget).
+
+``MAX_UPLOAD_BYTES`` matches ``server.maxUploadSize`` in ``.streamlit/config.toml`` (50 MB); the
+CLI and the loader apply it to files on disk as well, so every entry point refuses the same
+files. The row and column limits keep one request from holding the app's memory; the
+decompressed-size limits stop "zip bombs" (a small ``.xlsx`` or Parquet file that expands to
+gigabytes) before openpyxl or pyarrow open them.
+"""
+
+from __future__ import annotations
+
+MB = 1024 * 1024
+
+MAX_UPLOAD_BYTES = 50 * MB  # == server.maxUploadSize (MB) in .streamlit/config.toml
+MAX_ROWS = 1_000_000  # data rows (a century of daily data is 36,525)
+MAX_COLUMNS = 1_000
+MAX_XLSX_UNCOMPRESSED = 500 * MB  # total uncompressed size of an .xlsx zip's members
+MAX_XLSX_RATIO = 200  # compression ratio of one member; spreadsheet XML is ~10-30x
+MAX_DECOMPRESSED_BYTES = 500 * MB  # Parquet: total uncompressed size of its row groups
+
+
+def human_bytes(n: int) -> str:
+    """``52428800`` -> ``'50 MB'`` (binary megabytes, as Streamlit counts them)."""
+    if n >= MB:
+        return f"{n / MB:.0f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
