@@ -1,0 +1,978 @@
+"""Plotly figures for articles: the ITS chart, a claim's events timeline and the robustness charts.
+
+Every builder returns a ``Chart``: the plotly figure, the data behind it (a tidy DataFrame with one
+date or x column and one column per series, ready for CSV and Datawrapper) and the text drawn on
+it (``ChartText``: title, subtitle, source line, notes). The text is drawn *on* the figure as
+annotations, so a PNG pasted into a CMS still carries its source; ``Chart.sized(width, height)``
+lays it out again for an export size (fonts and wrapping follow the width).
+
+Design choices, for readers of the figures:
+
+- Okabe-Ito colours (safe for the common colour-vision deficiencies); observed points black,
+  the fitted model blue, the counterfactual orange and dashed, interventions vermillion.
+- Readable at an article column (640 px): 13 px text there, larger for social cards.
+- Everything a user can type (titles, labels, column names, event names) is plain text: ``esc``
+  neutralises ``& < >`` because plotly renders a subset of HTML (``<a>``, ``<b>``, ``<br>``) in
+  any text it draws.
+
+Robustness charts take plain DataFrames (``date, estimate, ci_low, ci_high``) so they do not
+depend on how the robustness module computes them.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common deficiencies.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+# Kinds of series and marks, by role: the same role has the same colour on every chart.
+COLORS = {
+    "observed": OKABE_ITO["black"],
+    "fitted": OKABE_ITO["blue"],
+    "counterfactual": OKABE_ITO["orange"],
+    "intervention": OKABE_ITO["vermillion"],
+    "alternative": OKABE_ITO["green"],
+    "neutral": OKABE_ITO["grey"],
+}
+_CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
+
+DEFAULT_SIZE = (640, 420)  # how the app shows a chart (an article column)
+_DECO = "explorer-deco"  # name tag of the text annotations that ``decorate`` owns
+_FONT = "Arial, Helvetica, sans-serif"
+
+
+def esc(text) -> str:
+    """User text as plotly plain text: ``&``, ``<`` and ``>`` become entities.
+
+    Plotly renders a subset of HTML in every string it draws; escaped, a label such as
+    ``<img src=x onerror=alert(1)>`` is shown literally instead of being interpreted.
+
+    Examples
+    --------
+    >>> esc("<b>A & B</b>")
+    '&lt;b&gt;A &amp; B&lt;/b&gt;'
+    """
+    return html.escape("" if text is None else str(text), quote=False)
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words drawn on a chart. All plain text (escaped when drawn)."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    source: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if isinstance(self.notes, str):
+            object.__setattr__(self, "notes", (self.notes,))
+        elif not isinstance(self.notes, tuple):
+            object.__setattr__(self, "notes", tuple(self.notes or ()))
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A figure, the data behind it and the words on it.
+
+    Attributes
+    ----------
+    figure
+        The plotly figure, laid out at ``DEFAULT_SIZE`` (the app may stretch its width).
+    data
+        The data behind the chart: the first column is the date (or x), then one column per
+        series. ``explorer.export.to_csv`` writes it.
+    text
+        Title, subtitle, source and notes (drawn on the figure).
+    kind
+        ``its``, ``timeline``, ``sweep``, ``placebo``, ``spec_curve`` or ``acf``.
+    """
+
+    figure: object
+    data: pd.DataFrame
+    text: ChartText = field(default_factory=ChartText)
+    kind: str = "chart"
+
+    def sized(self, width: int, height: int):
+        """A copy of the figure laid out for exactly ``width`` x ``height`` CSS pixels."""
+        import plotly.graph_objects as go
+
+        fig = go.Figure(self.figure)
+        decorate(fig, self.text, width=width, height=height)
+        return fig
+
+
+# -- layout -----------------------------------------------------------------------------------
+
+
+def _base_font(width: int) -> int:
+    # 13 px at an article column; bigger on social cards, which are viewed shrunk.
+    return int(min(22, max(12, round(13 * width / 640))))
+
+
+def _wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:
+    """Plain text -> escaped lines that fit ``width_px`` (plotly never wraps by itself)."""
+    per_char = size * (0.60 if bold else 0.53)  # average glyph width of Arial, with slack
+    chars = max(12, int(width_px / per_char))
+    lines = []
+    for para in str(text).splitlines() or [""]:
+        lines += textwrap.wrap(para, chars, break_long_words=True) or [""]
+    return [esc(line) for line in lines]
+
+
+def decorate(fig, text: ChartText, *, width: int, height: int):
+    """Lay ``fig`` out at ``width`` x ``height`` with the title, subtitle, source and notes on it.
+
+    Idempotent: the text annotations it added before are replaced, so a chart can be laid out
+    again for each export size. Positions are in pixels (annotation shifts from the plot area's
+    edges), so they hold whatever the figure's size.
+
+    Parameters
+    ----------
+    fig
+        A plotly figure (changed in place and returned).
+    text
+        The words to draw.
+    width, height
+        Figure size in CSS pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    base = _base_font(width)
+    pad = round(base * 0.9)
+    sizes = {"title": round(base * 1.35), "subtitle": base, "small": max(10, round(base * 0.8))}
+    inner = width - 2 * pad
+    title = _wrap(text.title, inner, sizes["title"], bold=True) if text.title else []
+    subtitle = _wrap(text.subtitle, inner, sizes["subtitle"]) if text.subtitle else []
+    foot = []
+    if text.source:
+        foot += _wrap(f"Source: {text.source}", inner, sizes["small"])
+    for note in text.notes:
+        if note:
+            foot += _wrap(f"Note: {note}", inner, sizes["small"])
+
+    def block(n, size):
+        return n * size * 1.3
+
+    title_h, sub_h = block(len(title), sizes["title"]), block(len(subtitle), sizes["subtitle"])
+    foot_h = block(len(foot), sizes["small"])
+    named = [t for t in fig.data if t.showlegend is not False and t.name]
+    show_legend = len(named) > 1
+    legend_h = 0.0
+    if show_legend:
+        # plotly wraps a horizontal legend by itself: reserve as many rows as it will need.
+        avail, rows, used = max(width - 2 * pad, 100), 1, 0.0
+        for t in named:
+            w = len(html.unescape(t.name)) * (sizes["small"] + 1) * 0.56 + 44
+            if used and used + w > avail:
+                rows, used = rows + 1, 0.0
+            used += w
+        legend_h = rows * (sizes["small"] + 9) + base * 0.3
+    top = pad + title_h + (base * 0.3 if subtitle else 0) + sub_h + legend_h + base * 0.6
+    bottom = pad + foot_h + base * 2.4  # x tick labels sit between the plot and the foot
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    # Charts with category labels on the left (the spec curve) ask for room in characters.
+    left = max(round(base * 4.6), round(int(meta.get("left_chars", 0)) * base * 0.55) + pad)
+    right = round(base * 1.5)
+
+    keep = [a for a in (fig.layout.annotations or ()) if a.name != _DECO]
+    deco = []
+    y_px = top - pad  # distance from the plot area's top edge to the figure's top, minus pad
+    for lines, size, bold in ((title, sizes["title"], True), (subtitle, sizes["subtitle"], False)):
+        if not lines:
+            continue
+        body = "<br>".join(f"<b>{x}</b>" if bold else x for x in lines)
+        deco.append(
+            dict(
+                name=_DECO,
+                text=body,
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=1,
+                xanchor="left",
+                yanchor="top",
+                xshift=-(left - pad),
+                yshift=y_px,
+                showarrow=False,
+                align="left",
+                font=dict(size=size, color="#111111" if bold else "#444444"),
+            )
+        )
+        y_px -= block(len(lines), size) + (base * 0.3 if bold else 0)
+    if foot:
+        deco.append(
+            dict(
+                name=_DECO,
+                text="<br>".join(foot),
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=0,
+                xanchor="left",
+                yanchor="bottom",
+                xshift=-(left - pad),
+                yshift=-(bottom - pad),
+                showarrow=False,
+                align="left",
+                font=dict(size=sizes["small"], color="#555555"),
+            )
+        )
+    fig.update_layout(
+        width=width,
+        height=height,
+        autosize=False,
+        margin=dict(l=left, r=right, t=round(top), b=round(bottom), pad=0),
+        font=dict(family=_FONT, size=base, color="#222222"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=show_legend,
+        legend=dict(
+            orientation="h",
+            x=0,
+            y=1,
+            xanchor="left",
+            yanchor="bottom",
+            bgcolor="rgba(0,0,0,0)",
+            traceorder="normal",
+            font=dict(size=sizes["small"] + 1),
+        ),
+        annotations=keep + deco,
+        title=None,
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#888888", ticks="outside", automargin=False)
+    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#bbbbbb", automargin=False)
+    return fig
+
+
+def _figure():
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.update_layout(template="plotly_white", hovermode="x unified")
+    return fig
+
+
+def _finish(fig, data: pd.DataFrame, text: ChartText | None, kind: str) -> Chart:
+    text = text or ChartText()
+    decorate(fig, text, width=DEFAULT_SIZE[0], height=DEFAULT_SIZE[1])
+    return Chart(figure=fig, data=data.reset_index(drop=True), text=text, kind=kind)
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _band(fig, x, low, high, *, color: str, name: str, legend: bool = True, **kw) -> None:
+    """A shaded interval: the lower edge invisible, the upper filled down to it."""
+    import plotly.graph_objects as go
+
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=low,
+            mode="lines",
+            line=dict(width=0),
+            showlegend=False,
+            hoverinfo="skip",
+            name=name,
+            **kw,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=high,
+            mode="lines",
+            line=dict(width=0),
+            fill="tonexty",
+            fillcolor=_rgba(color, 0.22),
+            name=name,
+            showlegend=legend,
+            hoverinfo="skip",
+            **kw,
+        )
+    )
+
+
+def _vline(fig, x, label: str, *, color: str, row: int = 0, dash: str = "dot", **kw) -> None:
+    """A labelled vertical line at ``x`` (labels staggered by ``row`` so close dates stay legible)."""
+    fig.add_shape(
+        type="line",
+        x0=x,
+        x1=x,
+        xref=kw.get("xref", "x"),
+        yref="paper",
+        y0=0,
+        y1=1,
+        line=dict(color=color, width=1.6, dash=dash),
+        layer="above",
+    )
+    fig.add_annotation(
+        x=x,
+        xref=kw.get("xref", "x"),
+        y=1,
+        yref="paper",
+        yanchor="top",
+        xanchor="left",
+        xshift=3,
+        yshift=-row * 16,
+        text=label,
+        showarrow=False,
+        align="left",
+        font=dict(color=color),
+        bgcolor="rgba(255,255,255,0.75)",
+    )
+
+
+def _date(x) -> pd.Timestamp:
+    return pd.Timestamp(x)
+
+
+def _fmt_date(ts, freq: str | None = None) -> str:
+    ts = pd.Timestamp(ts)
+    if freq in ("M", "Q"):
+        return ts.strftime("%Y-%m")
+    if freq == "Y":
+        return ts.strftime("%Y")
+    return ts.strftime("%Y-%m-%d")
+
+
+# -- the ITS chart ----------------------------------------------------------------------------
+
+
+def its_frame(result) -> pd.DataFrame:
+    """The data behind the ITS chart: date, observed, fitted, counterfactual and its interval.
+
+    The counterfactual (the pre-intervention model carried forward) is given from the first
+    intervention's first treated period on; before that it equals the fit and is left empty.
+    """
+    cf = result.counterfactual
+    dates = pd.DatetimeIndex(cf.index)
+    out = pd.DataFrame(
+        {
+            "date": dates,
+            "observed": cf["observed"].to_numpy(dtype=float),
+            "fitted": cf["fitted"].to_numpy(dtype=float),
+        }
+    )
+    starts = [_date(iv.first_treated_period) for iv in result.interventions]
+    mask = dates >= min(starts) if starts else np.zeros(len(dates), bool)
+    for src, dst in (
+        ("mean", "counterfactual"),
+        ("mean_ci_lower", "counterfactual_low"),
+        ("mean_ci_upper", "counterfactual_high"),
+    ):
+        out[dst] = np.where(mask, cf[src].to_numpy(dtype=float), np.nan)
+    return out
+
+
+def its_chart(
+    result,
+    *,
+    text: ChartText | None = None,
+    value_label: str | None = None,
+    claim_window: tuple[str, str] | None = None,
+    freq: str | None = None,
+) -> Chart:
+    """The interrupted time-series chart of a fit.
+
+    Observed points, the fitted model, the counterfactual with its 95% band from the first
+    intervention on, a labelled vertical line per intervention and, optionally, the claim
+    window shaded.
+
+    Parameters
+    ----------
+    result
+        An ``ItsResult`` (uses ``counterfactual``, ``interventions`` and ``spec``).
+    text
+        Title, subtitle, source and notes to draw.
+    value_label
+        The y axis title (default: the spec's value column).
+    claim_window
+        ``(start, end)`` dates of a claimed change, shaded.
+    freq
+        The series' frequency code, for date labels (default: from the result if it has one).
+
+    Returns
+    -------
+    Chart
+
+    Examples
+    --------
+    >>> chart = its_chart(result, text=ChartText(title="Coronary events fell"))  # doctest: +SKIP
+    >>> chart.data.columns[:3].tolist()  # doctest: +SKIP
+    ['date', 'observed', 'fitted']
+    """
+    import plotly.graph_objects as go
+
+    data = its_frame(result)
+    freq = freq or getattr(result, "freq", None)
+    spec = getattr(result, "spec", None)
+    ylabel = value_label or (spec.value if spec is not None else "value")
+    fig = _figure()
+    if claim_window:
+        _shade(fig, claim_window[0], claim_window[1], "Claim window")
+    x = data["date"]
+    has_cf = data["counterfactual"].notna().any()
+    if has_cf:
+        _band(
+            fig,
+            x,
+            data["counterfactual_low"],
+            data["counterfactual_high"],
+            color=COLORS["counterfactual"],
+            name="95% interval",
+            legendrank=4,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=data["observed"],
+            mode="markers",
+            name="Observed",
+            legendrank=1,
+            marker=dict(color=COLORS["observed"], size=5, opacity=0.8),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=data["fitted"],
+            mode="lines",
+            name="Fitted model",
+            legendrank=2,
+            line=dict(color=COLORS["fitted"], width=2.2),
+        )
+    )
+    if has_cf:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=data["counterfactual"],
+                mode="lines",
+                name="Without the intervention",
+                legendrank=3,
+                line=dict(color=COLORS["counterfactual"], width=2.2, dash="dash"),
+            )
+        )
+    for i, iv in enumerate(
+        sorted(result.interventions, key=lambda v: _date(v.first_treated_period))
+    ):
+        when = str(getattr(iv, "date", None) or _fmt_date(iv.first_treated_period))
+        _vline(
+            fig,
+            _date(iv.first_treated_period),
+            f"{esc(iv.label)} ({when})",
+            color=COLORS["intervention"],
+            row=i % 3,
+        )
+    fig.update_yaxes(title_text=esc(ylabel))
+    fig.update_traces(hovertemplate="%{y:,.4~g}")
+    return _finish(fig, data, text, "its")
+
+
+def _shade(fig, start, end, label: str, *, xref: str = "x") -> None:
+    fig.add_shape(
+        type="rect",
+        x0=_date(start),
+        x1=_date(end),
+        xref=xref,
+        y0=0,
+        y1=1,
+        yref="paper",
+        fillcolor="rgba(153,153,153,0.18)",
+        line=dict(width=0),
+        layer="below",
+    )
+    fig.add_annotation(
+        x=_date(start),
+        xref=xref,
+        y=0,
+        yref="paper",
+        xanchor="left",
+        yanchor="bottom",
+        xshift=3,
+        yshift=3,
+        text=esc(label),
+        showarrow=False,
+        font=dict(color="#555555"),
+    )
+
+
+# -- a claim's events timeline ----------------------------------------------------------------
+
+
+def _events_frame(events) -> pd.DataFrame:
+    if isinstance(events, pd.DataFrame):
+        df = events.copy()
+    else:
+        rows = []
+        for e in events:
+            get = e.get if isinstance(e, dict) else (lambda k, _e=e: getattr(_e, k, None))
+            rows.append({k: get(k) for k in ("key", "label", "date", "kind")})
+        df = pd.DataFrame(rows, columns=["key", "label", "date", "kind"])
+    for col in ("key", "label", "kind"):
+        if col not in df:
+            df[col] = ""
+    df["date"] = pd.to_datetime(df["date"])
+    return df.sort_values("date").reset_index(drop=True)
+
+
+def events_timeline(
+    events,
+    *,
+    window: tuple[str, str] | None = None,
+    credit: str | None = None,
+    text: ChartText | None = None,
+    span: tuple[str, str] | None = None,
+) -> Chart:
+    """A claim's window against the events catalogue: one stem per event, the window shaded.
+
+    Parameters
+    ----------
+    events
+        ``explorer.events.load_events()`` output: objects or dicts with ``key, label, date,
+        kind``, or a DataFrame with those columns.
+    window
+        The claim's ``(start, end)``, shaded.
+    credit
+        The key (or label) of the intervention the claim credits: drawn in vermillion, bold.
+    text
+        Words on the chart.
+    span
+        ``(start, end)`` of the axis; default: the events and the window with a margin.
+
+    Returns
+    -------
+    Chart
+        Its data: ``date, label, kind, in_window``.
+    """
+    import plotly.graph_objects as go
+
+    df = _events_frame(events)
+    if span:
+        lo, hi = _date(span[0]), _date(span[1])
+        df = df[(df["date"] >= lo) & (df["date"] <= hi)].reset_index(drop=True)
+    if window:
+        w0, w1 = _date(window[0]), _date(window[1])
+        df["in_window"] = (df["date"] >= w0) & (df["date"] <= w1)
+    else:
+        df["in_window"] = False
+    fig = _figure()
+    fig.update_layout(hovermode="closest")
+    if window:
+        _shade(
+            fig, window[0], window[1], f"Claim window {_fmt_date(w0, 'M')} to {_fmt_date(w1, 'M')}"
+        )
+    kinds = list(dict.fromkeys(df["kind"].fillna("").astype(str)))
+    kind_color = {k: _CYCLE[i % len(_CYCLE)] for i, k in enumerate(kinds)}
+    levels = [1.0, 2.0, 3.0]
+    for i, row in df.iterrows():
+        y = levels[i % len(levels)]
+        credited = credit is not None and credit in (str(row["key"]), str(row["label"]))
+        color = COLORS["intervention"] if credited else kind_color[str(row["kind"] or "")]
+        label = f"<b>{esc(row['label'])}</b>" if credited else esc(row["label"])
+        fig.add_trace(
+            go.Scatter(
+                x=[row["date"], row["date"]],
+                y=[0, y],
+                mode="lines+markers",
+                line=dict(color=color, width=1.4),
+                marker=dict(size=[0, 9], color=color),
+                name=esc(row["label"]),
+                showlegend=False,
+                hovertemplate=f"{esc(row['label'])}<br>%{{x|%Y-%m-%d}}<extra>{esc(row['kind'])}</extra>",
+            )
+        )
+        fig.add_annotation(
+            x=row["date"],
+            y=y,
+            text=label,
+            showarrow=False,
+            yanchor="bottom",
+            xanchor="left",
+            xshift=2,
+            font=dict(color=color),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    for k in kinds:  # a legend of the kinds (the stems carry no legend entries of their own)
+        if k:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=esc(k),
+                    marker=dict(size=9, color=kind_color[k]),
+                    hoverinfo="skip",
+                )
+            )
+    fig.add_hline(y=0, line=dict(color="#888888", width=1))
+    fig.update_yaxes(visible=False, range=[-0.3, 4.0])
+    x_all = list(df["date"]) + ([w0, w1] if window else [])
+    if span:
+        fig.update_xaxes(range=[_date(span[0]), _date(span[1])])
+    elif x_all:
+        lo, hi = min(x_all), max(x_all)
+        margin = max(pd.Timedelta(days=60), (hi - lo) * 0.08)
+        fig.update_xaxes(range=[lo - margin, hi + margin * 2.5])
+    data = df[["date", "label", "kind", "in_window"]]
+    return _finish(fig, data, text, "timeline")
+
+
+# -- robustness charts (plain DataFrames in) ------------------------------------------------------
+
+
+def _need(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        from explorer.errors import InputError
+
+        raise InputError(
+            f"The {what} needs columns {', '.join(missing)} (it has {', '.join(map(str, frame.columns))})."
+        )
+
+
+def sweep_chart(
+    frame: pd.DataFrame,
+    *,
+    chosen=None,
+    least_squares=None,
+    value_label: str = "Estimated level change",
+    text: ChartText | None = None,
+) -> Chart:
+    """The date sweep: the estimate against the intervention date, with its 95% band.
+
+    Parameters
+    ----------
+    frame
+        Columns ``date, estimate, ci_low, ci_high`` (one row per candidate date).
+    chosen
+        The date the analysis uses (vermillion line).
+    least_squares
+        The best-fitting date (green line).
+    value_label
+        The y axis title.
+    text
+        Words on the chart.
+
+    Returns
+    -------
+    Chart
+    """
+    import plotly.graph_objects as go
+
+    _need(frame, ("date", "estimate", "ci_low", "ci_high"), "sweep chart")
+    data = frame[["date", "estimate", "ci_low", "ci_high"]].copy()
+    data["date"] = pd.to_datetime(data["date"])
+    data = data.sort_values("date")
+    fig = _figure()
+    _band(
+        fig,
+        data["date"],
+        data["ci_low"],
+        data["ci_high"],
+        color=COLORS["fitted"],
+        name="95% interval",
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["date"],
+            y=data["estimate"],
+            mode="lines+markers",
+            name="Estimate",
+            line=dict(color=COLORS["fitted"], width=2),
+            marker=dict(size=4),
+            hovertemplate="%{y:,.4~g}",
+        )
+    )
+    fig.add_hline(y=0, line=dict(color="#888888", width=1))
+    row = 0
+    if chosen is not None:
+        _vline(
+            fig,
+            _date(chosen),
+            f"Chosen date ({_fmt_date(chosen)})",
+            color=COLORS["intervention"],
+            row=row,
+        )
+        row += 1
+    if least_squares is not None:
+        _vline(
+            fig,
+            _date(least_squares),
+            f"Best fit, least squares ({_fmt_date(least_squares)})",
+            color=COLORS["alternative"],
+            row=row,
+            dash="dash",
+        )
+    fig.update_yaxes(title_text=esc(value_label))
+    return _finish(fig, data, text, "sweep")
+
+
+def placebo_chart(
+    estimates,
+    *,
+    real_effect: float,
+    bins: int | None = None,
+    value_label: str = "Estimated effect",
+    text: ChartText | None = None,
+) -> Chart:
+    """The placebo distribution (a histogram) with the real effect marked.
+
+    Parameters
+    ----------
+    estimates
+        Placebo estimates: a sequence, or a DataFrame with an ``estimate`` column.
+    real_effect
+        The estimate at the real date/unit (vermillion line).
+    bins
+        Number of bins (default: numpy's "auto", at most 40).
+    value_label, text
+        The x axis title and the words on the chart.
+
+    Returns
+    -------
+    Chart
+        Its data: ``bin_start, bin_end, count`` (what the bars show).
+    """
+    import plotly.graph_objects as go
+
+    if isinstance(estimates, pd.DataFrame):
+        _need(estimates, ("estimate",), "placebo chart")
+        estimates = estimates["estimate"]
+    vals = np.asarray(list(estimates), dtype=float)
+    vals = vals[np.isfinite(vals)]
+    lo_hi = np.concatenate([vals, [real_effect]]) if math.isfinite(real_effect) else vals
+    if bins is None:
+        edges = np.histogram_bin_edges(vals if len(vals) else lo_hi, bins="auto")
+        if len(edges) > 41:
+            edges = np.histogram_bin_edges(vals, bins=40)
+    else:
+        edges = np.histogram_bin_edges(vals, bins=bins)
+    if len(lo_hi):  # widen so the real effect falls on the axis
+        step = edges[1] - edges[0] if len(edges) > 1 else 1.0
+        while lo_hi.min() < edges[0]:
+            edges = np.concatenate([[edges[0] - step], edges])
+        while lo_hi.max() > edges[-1]:
+            edges = np.concatenate([edges, [edges[-1] + step]])
+    counts, edges = np.histogram(vals, bins=edges)
+    data = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
+    fig = _figure()
+    fig.update_layout(hovermode="closest", bargap=0.05)
+    fig.add_trace(
+        go.Bar(
+            x=(edges[:-1] + edges[1:]) / 2,
+            y=counts,
+            width=np.diff(edges),
+            marker=dict(color=COLORS["neutral"]),
+            name="Placebo estimates",
+            hovertemplate="%{x:,.3~g}: %{y}<extra></extra>",
+        )
+    )
+    _vline(
+        fig,
+        real_effect,
+        f"Real effect: {real_effect:,.3~g}",
+        color=COLORS["intervention"],
+        dash="solid",
+    )
+    fig.update_xaxes(title_text=esc(value_label))
+    fig.update_yaxes(title_text="Number of placebos")
+    return _finish(fig, data, text, "placebo")
+
+
+def spec_curve_chart(
+    frame: pd.DataFrame,
+    *,
+    choices: Sequence[str] | None = None,
+    highlight=None,
+    value_label: str = "Estimated effect",
+    text: ChartText | None = None,
+) -> Chart:
+    """The specification curve: estimates sorted, with the choices behind each beneath.
+
+    Parameters
+    ----------
+    frame
+        One row per specification: ``estimate, ci_low, ci_high`` and one column per choice
+        (e.g. ``family``, ``errors``, ``seasonality``).
+    choices
+        The choice columns to show (default: every column other than the estimates).
+    highlight
+        Row label (index value) of the specification the analysis uses, drawn in vermillion.
+    value_label, text
+        The y axis title and the words on the chart.
+
+    Returns
+    -------
+    Chart
+        Its data: ``rank, estimate, ci_low, ci_high`` and the choice columns, sorted.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    _need(frame, ("estimate", "ci_low", "ci_high"), "specification curve")
+    choices = (
+        list(choices)
+        if choices is not None
+        else [
+            c
+            for c in frame.columns
+            if c not in ("estimate", "ci_low", "ci_high", "p_value", "rank")
+        ]
+    )
+    data = frame.sort_values("estimate", kind="stable")
+    marked = data.index == highlight if highlight is not None else np.zeros(len(data), bool)
+    data = data.reset_index(drop=True)
+    data.insert(0, "rank", np.arange(1, len(data) + 1))
+    data = data[["rank", "estimate", "ci_low", "ci_high", *choices]]
+    rows = [(c, v) for c in choices for v in dict.fromkeys(data[c].astype(str))]
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.04
+    )
+    fig.update_layout(template="plotly_white", hovermode="closest")
+    excludes0 = (data["ci_low"] > 0) | (data["ci_high"] < 0)
+    color = np.where(
+        marked, COLORS["intervention"], np.where(excludes0, COLORS["fitted"], COLORS["neutral"])
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["rank"],
+            y=data["estimate"],
+            mode="markers",
+            name="Estimate (95% CI)",
+            marker=dict(color=list(color), size=6),
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=data["ci_high"] - data["estimate"],
+                arrayminus=data["estimate"] - data["ci_low"],
+                color="#bbbbbb",
+                thickness=1,
+                width=0,
+            ),
+            hovertemplate="%{y:,.4~g}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_hline(y=0, line=dict(color="#888888", width=1), row=1, col=1)
+    labels = [f"{esc(c)}: {esc(v)}" for c, v in rows]
+    for c, v in rows:
+        used = data[c].astype(str) == v
+        fig.add_trace(
+            go.Scatter(
+                x=data["rank"][used],
+                y=[f"{esc(c)}: {esc(v)}"] * int(used.sum()),
+                mode="markers",
+                marker=dict(color="#333333", size=5, symbol="square"),
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_yaxes(title_text=esc(value_label), row=1, col=1)
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=labels[::-1], row=2, col=1, showgrid=False
+    )
+    fig.update_xaxes(title_text="Specifications, sorted by estimate", row=2, col=1)
+    # Choice labels sit left of the lower panel: ask ``decorate`` for room for the longest.
+    fig.update_layout(meta={"left_chars": max((len(html.unescape(x)) for x in labels), default=0)})
+    return _finish(fig, data, text, "spec_curve")
+
+
+def acf_chart(
+    acf,
+    *,
+    nobs: int,
+    alpha: float = 0.05,
+    text: ChartText | None = None,
+    value_label: str = "Autocorrelation of residuals",
+) -> Chart:
+    """Residual autocorrelation bars with the white-noise band, +-z/sqrt(n).
+
+    Parameters
+    ----------
+    acf
+        Autocorrelations from lag 1: a sequence, or a DataFrame with ``lag`` and ``acf``.
+    nobs
+        Number of residuals (sets the band).
+    alpha
+        Band level (0.05 gives 95%).
+    text, value_label
+        Words on the chart and the y axis title.
+
+    Returns
+    -------
+    Chart
+        Its data: ``lag, acf, band_low, band_high``.
+    """
+    import plotly.graph_objects as go
+    from scipy import stats
+
+    if isinstance(acf, pd.DataFrame):
+        _need(acf, ("lag", "acf"), "ACF chart")
+        data = acf[["lag", "acf"]].copy()
+    else:
+        vals = np.asarray(list(acf), dtype=float)
+        data = pd.DataFrame({"lag": np.arange(1, len(vals) + 1), "acf": vals})
+    band = float(stats.norm.ppf(1 - alpha / 2) / math.sqrt(max(nobs, 1)))
+    data["band_low"], data["band_high"] = -band, band
+    fig = _figure()
+    fig.update_layout(hovermode="closest", bargap=0.5)
+    outside = data["acf"].abs() > band
+    fig.add_trace(
+        go.Bar(
+            x=data["lag"],
+            y=data["acf"],
+            name="Autocorrelation",
+            marker=dict(color=np.where(outside, COLORS["intervention"], COLORS["fitted"]).tolist()),
+            hovertemplate="lag %{x}: %{y:.3f}<extra></extra>",
+        )
+    )
+    fig.add_hrect(y0=-band, y1=band, fillcolor="rgba(153,153,153,0.2)", line_width=0, layer="below")
+    fig.add_hline(y=0, line=dict(color="#888888", width=1))
+    fig.update_xaxes(title_text="Lag (periods)", dtick=1 if len(data) <= 24 else None)
+    fig.update_yaxes(title_text=esc(value_label))
+    return _finish(fig, data, text, "acf")
+
+
+def palette(n: int) -> list[str]:
+    """``n`` Okabe-Ito colours in the project's order (cycled beyond seven)."""
+    return [_CYCLE[i % len(_CYCLE)] for i in range(n)]
+
+
+def iter_text(chart: Chart) -> Iterable[str]:
+    """Every string drawn on the figure (annotations, trace names, axis titles): for tests."""
+    fig = chart.figure
+    for a in fig.layout.annotations or ():
+        yield a.text or ""
+    for t in fig.data:
+        yield t.name or ""
+    for ax in (fig.layout.xaxis, fig.layout.yaxis):
+        if ax.title and ax.title.text:
+            yield ax.title.text

@@ -1,0 +1,823 @@
+"""Exports for articles: PNG/SVG, standalone HTML, the data as CSV/Excel, results JSON, prose, a bundle.
+
+Static images come from kaleido 1.5 driving one warm headless Chromium per process: started on
+the first PNG/SVG, then reused (about 0.1-0.2 s per image instead of 2-3 s with a new browser).
+We drive ``kaleido.Kaleido`` on our own event-loop thread rather than through
+``kaleido.start_sync_server``: that server waits forever if Chromium is missing or dies (its
+worker thread ends and the caller blocks on a queue without a timeout), whereas here every call
+has a timeout, a dead browser is restarted once, and failures become ``ExportUnavailable`` with
+a message the app and the CLI show as is. The other exports need no browser and keep working.
+
+The browser is found as: ``$EXPLORER_CHROMIUM``, else ``$BROWSER_PATH`` (choreographer's own
+variable), else Debian's ``/usr/bin/chromium``, else whatever choreographer finds on ``PATH``.
+
+Sizes: a preset (or ``width``/``height``) is the figure's size in CSS pixels, which also sets the
+font sizes; the PNG has exactly ``width * scale`` x ``height * scale`` pixels, and ``scale``
+defaults to 1 so the PNG is exactly the size asked for. Use ``scale=2`` for a sharper image at
+the same layout (an article column at 2x is 1280 x 800 pixels).
+
+Spreadsheet safety (issue 8): in CSV and Excel output, a text cell that begins with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return is prefixed with ``'`` so spreadsheets never run
+it as a formula, unless it is a plain number (``-0.45`` stays a number).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import html
+import io
+import json
+import math
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+
+from explorer.errors import ExportUnavailable, InputError
+
+__all__ = [
+    "PRESETS",
+    "ExportUnavailable",
+    "Preset",
+    "alt_text",
+    "browser_path",
+    "methods_paragraph",
+    "neutralise",
+    "renderer",
+    "repro_bundle",
+    "results_json",
+    "to_csv",
+    "to_excel",
+    "to_html",
+    "to_image",
+    "to_png",
+    "to_svg",
+]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """An export size: ``width`` x ``height`` CSS pixels, rendered at ``scale``."""
+
+    width: int
+    height: int
+    scale: float = 1.0
+    label: str = ""
+
+
+# The PNG of each preset is exactly width x height pixels (scale 1).
+PRESETS = {
+    "article": Preset(640, 400, 1.0, "Article column, 640 x 400"),
+    "social": Preset(1200, 675, 1.0, "Social card, 1200 x 675 (16:9)"),
+    "square": Preset(1080, 1080, 1.0, "Square, 1080 x 1080"),
+}
+MIN_SIZE, MAX_SIZE = 200, 4000
+START_TIMEOUT = 45.0  # seconds to start Chromium on a loaded 2-core machine
+RENDER_TIMEOUT = 30.0
+
+
+# -- the warm browser --------------------------------------------------------------------------
+
+
+def browser_path() -> str | None:
+    """The Chromium the static exports use (see the module docstring for the search order)."""
+    for var in ("EXPLORER_CHROMIUM", "BROWSER_PATH"):
+        if os.environ.get(var):
+            return os.environ[var]
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+_FIX = (
+    "Install Debian's chromium (apt-get install chromium) or set EXPLORER_CHROMIUM to a "
+    "Chrome/Chromium executable. Interactive HTML, CSV and JSON exports still work."
+)
+
+
+class Renderer:
+    """One headless Chromium driven by kaleido, started lazily and reused.
+
+    Thread-safe: Streamlit sessions may export at the same time; kaleido queues them on its tab.
+
+    Parameters
+    ----------
+    path
+        The browser executable (default: ``browser_path()`` at start time).
+    """
+
+    def __init__(self, path: str | None = None):
+        self._path = path
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+        self.starts = 0  # how many browsers this renderer has started (for tests and benches)
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
+
+    @property
+    def pid(self) -> int | None:
+        """The browser process id (tests use it to simulate a crash)."""
+        proc = getattr(self._kaleido, "subprocess", None)
+        return getattr(proc, "pid", None)
+
+    def _start(self) -> None:
+        import kaleido
+
+        path = self._path or browser_path()
+        if not path or not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            where = f" at {path}" if path else ""
+            raise ExportUnavailable(
+                f"PNG and SVG export needs Chromium, which was not found{where}. {_FIX}"
+            )
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="explorer-kaleido", daemon=True)
+        thread.start()
+
+        async def open_browser():
+            k = kaleido.Kaleido(n=1, mathjax=False, path=path, timeout=RENDER_TIMEOUT)
+            await k.open()
+            return k
+
+        fut = asyncio.run_coroutine_threadsafe(open_browser(), loop)
+        try:
+            self._kaleido = fut.result(timeout=START_TIMEOUT)
+        except BaseException as exc:  # noqa: BLE001 - any failure to start means "unavailable"
+            fut.cancel()
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            raise ExportUnavailable(
+                f"Chromium at {path} could not be started for PNG/SVG export "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else 'no detail'}). {_FIX}"
+            ) from None
+        self._loop, self._thread = loop, thread
+        self.starts += 1
+
+    def stop(self) -> None:
+        """Close the browser (best effort, bounded in time); the next render starts a new one."""
+        with self._lock:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        k, loop, thread = self._kaleido, self._loop, self._thread
+        self._kaleido = self._loop = self._thread = None
+        if loop is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=10)
+        except BaseException:  # noqa: BLE001 - a dead browser cannot close cleanly
+            proc = getattr(k, "subprocess", None)
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def render(self, fig, *, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
+        """Render a plotly figure (or its dict) to PNG/SVG bytes, restarting a dead browser once.
+
+        Raises
+        ------
+        ExportUnavailable
+            Chromium is missing, will not start, or crashed twice.
+        """
+        opts = dict(format=fmt, width=int(width), height=int(height), scale=float(scale))
+        last = None
+        for _attempt in range(2):
+            with self._lock:
+                if not self.running:
+                    self._start()
+                k, loop = self._kaleido, self._loop
+            fut = asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop)
+            try:
+                out = fut.result(timeout=RENDER_TIMEOUT + 5)
+            except Exception as exc:  # noqa: BLE001
+                if type(exc).__name__ == "JavascriptError":
+                    raise  # a bad figure is our bug, not the browser's: let it surface
+                last = exc
+                fut.cancel()
+                with self._lock:
+                    if self._kaleido is k:
+                        self._stop_locked()
+                continue
+            return out if isinstance(out, bytes) else bytes(out)
+        detail = f"{type(last).__name__}: {str(last).splitlines()[0][:160] if str(last) else ''}"
+        raise ExportUnavailable(f"Chromium stopped while making the image ({detail}). {_FIX}")
+
+
+_RENDERER: Renderer | None = None
+_RENDERER_LOCK = threading.Lock()
+
+
+def renderer() -> Renderer:
+    """The process's shared renderer (its browser starts on the first PNG/SVG)."""
+    global _RENDERER
+    with _RENDERER_LOCK:
+        if _RENDERER is None:
+            _RENDERER = Renderer()
+            atexit.register(_RENDERER.stop)
+        return _RENDERER
+
+
+# -- images and HTML ---------------------------------------------------------------------------
+
+
+def _size(preset: str | None, width: int | None, height: int | None, scale: float | None):
+    p = PRESETS["article"]
+    if preset is not None:
+        if preset not in PRESETS:
+            raise InputError(f"Unknown size preset {preset!r}: use one of {', '.join(PRESETS)}.")
+        p = PRESETS[preset]
+    w, h = int(width or p.width), int(height or p.height)
+    for what, v in (("width", w), ("height", h)):
+        if not MIN_SIZE <= v <= MAX_SIZE:
+            raise InputError(
+                f"The {what} {v} is out of range: give {MIN_SIZE} to {MAX_SIZE} pixels."
+            )
+    s = float(scale if scale is not None else p.scale)
+    if not 0.5 <= s <= 4:
+        raise InputError(f"The scale {s:g} is out of range: give 0.5 to 4 (1 = exact pixel size).")
+    return w, h, s
+
+
+def _laid_out(chart, width: int, height: int):
+    """A figure at the export size: a ``Chart`` is laid out again, a bare figure just resized."""
+    if hasattr(chart, "sized"):
+        return chart.sized(width, height)
+    import plotly.graph_objects as go
+
+    fig = go.Figure(chart)
+    fig.update_layout(width=width, height=height, autosize=False)
+    return fig
+
+
+def to_image(
+    chart,
+    *,
+    fmt: str = "png",
+    preset: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    scale: float | None = None,
+    renderer_: Renderer | None = None,
+) -> bytes:
+    """PNG or SVG bytes of a chart with its title, subtitle, source and notes on the image.
+
+    Parameters
+    ----------
+    chart
+        A ``explorer.charts.Chart`` (laid out again for the size) or a plotly figure.
+    fmt
+        ``png`` or ``svg``.
+    preset
+        ``article`` (640 x 400, the default), ``social`` (1200 x 675) or ``square`` (1080 x 1080).
+    width, height
+        CSS pixels; override the preset.
+    scale
+        Pixel density; 1 (default) gives a PNG of exactly ``width`` x ``height`` pixels.
+    renderer_
+        A ``Renderer`` (default: the process's warm one).
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ExportUnavailable
+        Chromium is missing or crashed; the other exports still work.
+    InputError
+        A size out of range or an unknown preset or format.
+
+    Examples
+    --------
+    >>> png = to_image(chart, preset="social")  # doctest: +SKIP
+    """
+    if fmt not in ("png", "svg"):
+        raise InputError(f"Unknown image format {fmt!r}: use png or svg.")
+    w, h, s = _size(preset, width, height, scale)
+    fig = _laid_out(chart, w, h)
+    return (renderer_ or renderer()).render(fig, fmt=fmt, width=w, height=h, scale=s)
+
+
+def to_png(chart, **kw) -> bytes:
+    """``to_image(chart, fmt="png", ...)``."""
+    return to_image(chart, fmt="png", **kw)
+
+
+def to_svg(chart, **kw) -> bytes:
+    """``to_image(chart, fmt="svg", ...)``."""
+    return to_image(chart, fmt="svg", **kw)
+
+
+def to_html(
+    chart, *, preset: str | None = None, width: int | None = None, height: int | None = None
+) -> str:
+    """A standalone interactive HTML page: plotly.js inline, so it works offline.
+
+    User text is already escaped on the figure, and plotly writes the figure's JSON with ``<``,
+    ``>`` and ``/`` escaped, so nothing in it can close the script element.
+    """
+    w, h, _ = _size(
+        preset,
+        width or (640 if preset is None else None),
+        height or (420 if preset is None else None),
+        1,
+    )
+    fig = _laid_out(chart, w, h)
+    page = fig.to_html(
+        include_plotlyjs=True,
+        include_mathjax=False,
+        full_html=True,
+        config={"displaylogo": False, "responsive": False},
+    )
+    title = getattr(getattr(chart, "text", None), "title", None) or "Chart"
+    return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
+
+
+# -- data: CSV and Excel -------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell safe for spreadsheets: risky leading characters get a ``'``, numbers stay numbers.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise("-0.45"), neutralise(-0.45)
+    ('-0.45', -0.45)
+    """
+    if isinstance(value, str) and value.startswith(_RISKY) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _data_of(chart_or_frame) -> pd.DataFrame:
+    data = getattr(chart_or_frame, "data", chart_or_frame)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("There is no table behind this chart to export.")
+    return data
+
+
+def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates as YYYY-MM-DD text, every text cell and header neutralised."""
+    out = pd.DataFrame(index=range(len(df)))
+    for col in df.columns:
+        s = df[col].reset_index(drop=True)
+        if pd.api.types.is_datetime64_any_dtype(s):
+            s = s.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            pass
+        else:
+            s = s.map(lambda v: neutralise(v) if isinstance(v, str) else v).astype(object)
+        out[neutralise(str(col))] = s
+    return out
+
+
+def to_csv(chart_or_frame) -> bytes:
+    """The data behind a chart as UTF-8 CSV, Datawrapper-ready (one date column, one per series).
+
+    Missing values are empty cells; numbers are written at full precision.
+    """
+    buf = io.StringIO()
+    _safe_frame(_data_of(chart_or_frame)).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def to_excel(chart_or_frame, *, sheet: str = "data") -> bytes:
+    """The data behind a chart as an .xlsx workbook, with the same formula neutralisation."""
+    from openpyxl import Workbook
+
+    df = _safe_frame(_data_of(chart_or_frame))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([str(c) for c in df.columns])
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            cells.append(v)
+        ws.append(cells)
+    for row in ws.iter_rows():
+        for cell in row:
+            # openpyxl turns any string starting with "=" into a formula; text stays text.
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# -- results, prose and the reproducibility bundle ----------------------------------------------
+
+
+def results_json(result, *, provenance: dict | None = None) -> dict:
+    """The results as the CLI writes them: ``ItsResult.to_dict()`` plus ``provenance``."""
+    from explorer.commands._common import SCHEMA_VERSION, _clean
+
+    d = dict(result.to_dict())
+    d.setdefault("schema_version", SCHEMA_VERSION)
+    if provenance is not None:
+        d["provenance"] = dict(provenance)
+    return _clean(d)
+
+
+def results_json_bytes(result, *, provenance: dict | None = None) -> bytes:
+    """``results_json`` serialised (NaN never appears: it becomes null)."""
+    return (
+        json.dumps(results_json(result, provenance=provenance), indent=2, allow_nan=False) + "\n"
+    ).encode()
+
+
+# -- prose to paste: a methods paragraph and alt text ---------------------------------------------
+
+_FAMILY_TEXT = {
+    "gaussian": "a linear (Gaussian) segmented regression",
+    "poisson": "a Poisson segmented regression (log link)",
+    "quasipoisson": "a quasi-Poisson segmented regression (log link, overdispersion estimated)",
+    "negbin": "a negative binomial segmented regression (log link, dispersion estimated)",
+}
+_MODEL_TEXT = {
+    "sarimax": "a regression with ARIMA errors (SARIMAX, state space)",
+    "structural": "a structural time-series model (state space)",
+    "structural-forecast": "a structural time-series forecast from the pre-intervention data "
+    "(as CausalImpact)",
+}
+_KIND_TEXT = {
+    "level_slope": "a change in level and in trend",
+    "level": "a change in level only",
+    "ramp": "a level change phased in over {ramp} periods",
+    "temporary": "a temporary level change until {until}",
+}
+
+
+def _errors_text(result) -> str:
+    errors = str(result.errors_used)
+    if errors == "hac":
+        from explorer.its import default_hac_lags
+
+        lags = result.spec.hac_lags
+        lags = default_hac_lags(result.n_obs) if lags is None else lags
+        return f"Newey-West (HAC) standard errors with {lags} lag(s)"
+    if errors == "ols":
+        return "conventional OLS standard errors"
+    if errors == "model":
+        extra = (
+            " scaled by the Pearson chi-squared dispersion"
+            if result.family == "quasipoisson"
+            else ""
+        )
+        return f"model-based standard errors{extra}"
+    if errors.startswith("ar"):
+        return f"AR({errors.split(':')[-1]}) errors estimated by maximum likelihood"
+    return "state-space errors"
+
+
+def _period_range(result) -> tuple[str, str, str]:
+    from explorer.design import FREQ_NAMES
+
+    cf = result.counterfactual
+    obs = cf.index[cf["observed"].notna()]
+    fmt = (
+        "%Y-%m-%d"
+        if result.frequency in ("D", "W")
+        else "%Y"
+        if result.frequency == "Y"
+        else "%Y-%m"
+    )
+    return obs.min().strftime(fmt), obs.max().strftime(fmt), FREQ_NAMES.get(result.frequency, "")
+
+
+def _effect_text(result, e, *, per: str | None = None) -> str:
+    """An effect with its 95% interval, as a percent change on the log scale."""
+    from explorer.its_report import _num, _pct, _pct_text
+
+    if e is None:
+        return "not estimated"
+    unit = f" per {per}" if per else ""
+    if result.scale == "log":
+        est, lo, hi = _pct(e)
+        return f"{'+' if est >= 0 else ''}{_pct_text(est)}{unit} (95% CI {_pct_text(lo)} to {_pct_text(hi)}; p = {e.p_value:.3g})"
+    return f"{'+' if e.estimate >= 0 else ''}{_num(e.estimate)}{unit} (95% CI {_num(e.ci_low)} to {_num(e.ci_high)}; p = {e.p_value:.3g})"
+
+
+def methods_paragraph(result) -> str:
+    """A methods paragraph to paste under an article or into a report, generated from the fit.
+
+    Says the model, family, errors, data span, each intervention's coding and estimated effect
+    with its 95% interval, and the caveats.
+
+    Examples
+    --------
+    >>> print(methods_paragraph(fit_its(series, spec)))  # doctest: +SKIP
+    We fitted a quasi-Poisson segmented regression (log link, ...) to the monthly series aces ...
+    """
+    from explorer.results import PERIOD_WORD
+
+    spec = result.spec
+    start, end, freq_name = _period_range(result)
+    per = PERIOD_WORD.get(result.frequency, "period")
+    model = _MODEL_TEXT.get(spec.model) or _FAMILY_TEXT.get(spec.family, spec.family)
+    outcome = f"log({spec.value})" if spec.log else spec.value
+    parts = [
+        f"We fitted {model} to the {freq_name} series {outcome} from {start} to {end} "
+        f"(n = {result.n_obs}), with {_errors_text(result)}."
+    ]
+    extras = []
+    if spec.offset:
+        extras.append(f"an offset of log({spec.offset})")
+    if spec.seasonality != "none":
+        extras.append(
+            f"{spec.fourier_k} Fourier harmonic pair(s) for seasonality"
+            if spec.seasonality == "fourier"
+            else f"{'month' if spec.seasonality == 'month' else 'day-of-week'} dummies for seasonality"
+        )
+    if spec.covariates:
+        extras.append(f"covariates {', '.join(spec.covariates)}")
+    if spec.control or spec.group:
+        extras.append(
+            f"a control series ({spec.control or 'the mean of the other groups'}), so effects are "
+            "differences between the treated and the control series"
+        )
+    if extras:
+        parts.append("The model includes " + "; ".join(extras) + ".")
+    if not result.interventions:
+        parts.append("No intervention was specified: the model describes the trend only.")
+    for iv in result.interventions:
+        kind = _KIND_TEXT.get(iv.kind, iv.kind).format(
+            ramp=getattr(
+                next((x for x in spec.interventions if x.label == iv.label), None), "ramp", ""
+            ),
+            until=getattr(
+                next((x for x in spec.interventions if x.label == iv.label), None), "until", ""
+            ),
+        )
+        when = iv.first_treated_period.strftime("%Y-%m-%d")
+        s = f"The intervention {iv.label} (dated {iv.date}, first treated period starting {when}) was coded as {kind}"
+        s += f"; the estimated level change was {_effect_text(result, iv.level_change)}"
+        if iv.slope_change is not None:
+            s += f" and the trend change {_effect_text(result, iv.slope_change, per=per)}"
+        parts.append(s + ".")
+    if result.pre_trend is not None and result.interventions:
+        parts.append(
+            f"The pre-intervention trend was {_effect_text(result, result.pre_trend, per=per)}."
+        )
+    scale = (
+        "percent changes (exp of the log-scale coefficients)"
+        if result.scale == "log"
+        else "changes in the outcome's units"
+    )
+    parts.append(f"Effects are {scale} with 95% confidence intervals.")
+    if result.caveats:
+        parts.append(
+            "Caveats: " + " ".join(c if c.endswith(".") else c + "." for c in result.caveats)
+        )
+    parts.append(
+        f"Computed with Evidence Explorer (statsmodels {result.provenance().get('statsmodels')})."
+    )
+    return " ".join(parts)
+
+
+def alt_text(result, *, title: str | None = None) -> str:
+    """Alt text for the ITS chart of ``result``: what is drawn and what it shows, in plain words."""
+    start, end, freq_name = _period_range(result)
+    spec = result.spec
+    ivs = ", ".join(
+        f"{iv.label} ({iv.first_treated_period.strftime('%Y-%m-%d')})"
+        for iv in result.interventions
+    )
+    parts = []
+    if title:
+        parts.append(f"{title.rstrip('.')}.")
+    parts.append(
+        f"Chart of the {freq_name} series {spec.value} from {start} to {end}: observed values as "
+        "dots and the fitted model as a solid line"
+    )
+    if result.interventions:
+        parts[-1] += (
+            ", with a dashed line and shaded 95% band for what the model expects without the "
+            f"intervention(s), and vertical lines at {ivs}."
+        )
+    else:
+        parts[-1] += "."
+    summary = str(result.summary_text or "").strip()
+    if summary:
+        parts.append(summary)
+    return " ".join(parts)
+
+
+# -- the reproducibility bundle -------------------------------------------------------------------
+
+_FIT_CODE = {
+    "ols": "res = sm.OLS(y, X).fit()",
+    "hac": 'res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}, use_t=True)',
+    "ar": 'res = sm.tsa.SARIMAX(y, X, order=({p}, 0, 0), trend="n").fit(disp=False)',
+    "poisson": "res = sm.GLM(y, X, family=sm.families.Poisson(), exposure=exposure).fit({kw})",
+    "negbin": (
+        "pois = sm.GLM(y, X, family=sm.families.Poisson(), exposure=exposure).fit()\n"
+        "mu = pois.mu\n"
+        "a0 = max(np.sum((y - mu) ** 2 / mu - 1) / max(len(y) - X.shape[1], 1) / mu.mean(), 1e-3)\n"
+        "model = sm.NegativeBinomial(y, X, exposure=exposure)\n"
+        'res = model.fit(start_params=np.r_[pois.params, a0], method="bfgs", maxiter=2000, gtol=1e-10, disp=0)\n'
+        'res = model.fit(start_params=res.params, method="newton", maxiter=100, disp=0{kw})'
+    ),
+}
+
+_SCRIPT = '''"""Refit the model of this bundle with plain statsmodels and print its numbers.
+
+Made by Evidence Explorer {version}. Run:  python reproduce.py   (needs pandas, numpy, statsmodels)
+
+design.csv holds the regressors exactly as the explorer built them:
+  y          the outcome as modelled{y_note}
+  const      intercept
+  trend      periods since the first observation (gaps keep their place)
+  LABEL:level  1 from the intervention's first treated period on (a ramp rises to 1)
+  LABEL:slope  periods since the first treated period (0 before it)
+  sin/cos/month_/dow_  seasonal terms; other columns are covariates{diff_note}
+data.csv is the series itself; spec.json the full specification.
+"""
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+d = pd.read_csv("design.csv")
+y = d.pop("y").to_numpy(dtype=float)
+exposure = d.pop("exposure").to_numpy(dtype=float) if "exposure" in d else None
+X = d.astype(float)
+
+# {model_line}
+{fit}
+
+params, bse = res.params, res.bse  # indexed by the design's column names
+print(pd.DataFrame({{"coef": params, "std err": bse}}).to_string())
+print()
+{effects}
+'''
+
+
+def _bundle_design(result) -> tuple[pd.DataFrame, str]:
+    """The fitted regressors (with ``y`` and ``exposure``) and the fitting code for the script."""
+    import numpy as np
+
+    fit, spec = result.fit, result.spec
+    model = result.raw.model
+    X = fit.X.reset_index(drop=True).astype(float)
+    design = pd.DataFrame({"y": np.asarray(model.endog, dtype=float)})
+    design = pd.concat([design, X], axis=1)
+    exposure = getattr(model, "exposure", None)
+    if exposure is not None:
+        design["exposure"] = np.exp(np.asarray(exposure, dtype=float))  # statsmodels keeps log
+    errors = spec.effective_errors
+    if spec.family == "gaussian":
+        if errors.startswith("ar"):
+            code = _FIT_CODE["ar"].format(p=spec.ar_order or 1)
+        elif errors == "hac":
+            from explorer.its import default_hac_lags
+
+            lags = default_hac_lags(int(fit.rows.sum())) if spec.hac_lags is None else spec.hac_lags
+            code = _FIT_CODE["hac"].format(lags=lags)
+        else:
+            code = _FIT_CODE["ols"]
+    elif spec.family in ("poisson", "quasipoisson"):
+        if errors == "hac":
+            from explorer.its import default_hac_lags
+
+            lags = default_hac_lags(int(fit.rows.sum())) if spec.hac_lags is None else spec.hac_lags
+            kw = f'cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}'
+        else:
+            kw = 'scale="X2"' if spec.family == "quasipoisson" else ""
+        code = _FIT_CODE["poisson"].format(kw=kw)
+    else:
+        kw = ""
+        if errors == "hac":
+            from explorer.its import default_hac_lags
+
+            lags = default_hac_lags(int(fit.rows.sum())) if spec.hac_lags is None else spec.hac_lags
+            kw = f', cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}'
+        code = _FIT_CODE["negbin"].format(kw=kw)
+    return design, code
+
+
+def repro_bundle(result, *, chart=None, provenance: dict | None = None) -> bytes:
+    """A zip that lets anyone check the numbers without this app.
+
+    Contents: ``data.csv`` (the series as analysed), ``design.csv`` (the regressors as fitted),
+    ``spec.json``, ``results.json``, ``versions.json``, ``reproduce.py`` (a short plain
+    statsmodels script that refits the model and prints the coefficients and each intervention's
+    level change), ``chart.csv`` (the data behind the chart, if given) and ``README.txt``.
+
+    Parameters
+    ----------
+    result
+        An ``ItsResult`` of a segmented model (state-space models get the data and spec, and a
+        script that says it covers segmented regressions only).
+    chart
+        Optionally the ``Chart`` whose data to include.
+    provenance
+        Overrides ``result.provenance()`` (e.g. the loaded table's name and checksum).
+
+    Returns
+    -------
+    bytes
+        The zip file.
+    """
+    import platform
+    import zipfile
+
+    import numpy as np
+    import statsmodels
+
+    import explorer
+
+    files: dict[str, bytes] = {}
+    series = result.series
+    data = series.frame().reset_index().rename(columns={"y": result.spec.value})
+    files["data.csv"] = to_csv(data)
+    files["spec.json"] = (json.dumps(result.spec.to_dict(), indent=2) + "\n").encode()
+    files["results.json"] = results_json_bytes(result, provenance=provenance)
+    files["versions.json"] = (
+        json.dumps(
+            {
+                "explorer": explorer.__version__,
+                "python": platform.python_version(),
+                "statsmodels": statsmodels.__version__,
+                "pandas": pd.__version__,
+                "numpy": np.__version__,
+            },
+            indent=2,
+        )
+        + "\n"
+    ).encode()
+    if chart is not None:
+        files["chart.csv"] = to_csv(chart)
+    comparative = result.fit is not None and result.fit.comparative is not None
+    if result.fit is None or result.raw is None:
+        script = (
+            f'print("This bundle holds the data and spec of a {result.spec.model} model; its script '
+            "reproduces segmented regressions only. Refit with: python -m explorer analyze data.csv "
+            '... (see spec.json).")\n'
+        )
+    else:
+        design, code = _bundle_design(result)
+        header = [neutralise(str(c)) for c in design.columns]
+        files["design.csv"] = to_csv(design)
+        effects = []
+        for iv in result.interventions:
+            col = f"diff:{iv.label}:level" if comparative else f"{iv.label}:level"
+            if col in design.columns:
+                name = header[list(design.columns).index(col)]
+                effects.append(
+                    f'print("level_change", {iv.label!r}, repr(float(params[{name!r}])))'
+                )
+        y_note = " (log of the series: --log)" if result.spec.log else ""
+        diff_note = (
+            "\n  diff:*     the same terms times 'treated': differences treated minus control\n"
+            "  (comparative ITS: coefficients match the explorer; its Newey-West errors are\n"
+            "  computed within each series, which plain OLS HAC does not do)"
+            if comparative
+            else ""
+        )
+        if result.spec.effective_errors.startswith("ar"):
+            diff_note += (
+                "\n  (AR errors: the explorer maximises the same exact likelihood with its own\n"
+                "  optimiser; SARIMAX agrees to the optimiser's tolerance)"
+            )
+        script = _SCRIPT.format(
+            version=explorer.__version__,
+            y_note=y_note,
+            diff_note=diff_note,
+            model_line=f"{result.spec.family}, errors {result.spec.effective_errors}",
+            fit=code,
+            effects="\n".join(effects) or 'print("no intervention terms")',
+        )
+    files["reproduce.py"] = script.encode()
+    files["README.txt"] = (
+        b"Evidence Explorer reproducibility bundle.\n\n"
+        b"python reproduce.py   refits the model with statsmodels and prints the coefficients\n"
+        b"                      and each intervention's level change (compare with results.json).\n"
+        b"data.csv              the series as analysed; design.csv the regressors as fitted.\n"
+        b"spec.json             the specification; versions.json the software versions.\n"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+    return buf.getvalue()
