@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import pathlib
@@ -113,7 +114,7 @@ def test_dataset_info_defaults_and_key():
     )
     sic = catalog.get_dataset("reference")
     assert sic.key == "reference" and sic.resource == "sicily" and sic.default_offset == "stdpop"
-    with pytest.raises(Exception):  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
         sic.name = "x"
 
 
