@@ -349,7 +349,8 @@ class ItsResult:
         for iv in spec.interventions:
             term = by_label[iv.label]
             earlier = [t for t in terms if t.t0 <= term.t0 and t.slope_col]
-            post_w: dict[str, float] = dict(both("trend"))
+            has_trend = "trend" in params.index
+            post_w: dict[str, float] = dict(both("trend")) if has_trend else {}
             for t in earlier:
                 for k, w in both(t.slope_col).items():
                     post_w[k] = post_w.get(k, 0.0) + w
@@ -381,7 +382,7 @@ class ItsResult:
                     kind=iv.kind,
                     level_change=lvl,
                     slope_change=slope,
-                    post_trend=eff(post_w),
+                    post_trend=eff(post_w) if has_trend else None,
                     groups=groups,
                 )
             )
@@ -400,8 +401,8 @@ class ItsResult:
             df_resid=df,
             errors_used=spec.effective_errors,
             n_obs=int(fit.rows.sum()),
-            intercept=eff(both("const")),
-            pre_trend=eff(both("trend")),
+            intercept=eff(both("const")) if "const" in params.index else None,
+            pre_trend=eff(both("trend")) if "trend" in params.index else None,
             interventions=ivs,
             covariates=covs,
             raw=fit.raw,
