@@ -12,6 +12,7 @@ import subprocess
 import sys
 import warnings
 
+import pandas as pd
 import pytest
 
 from explorer import catalog
@@ -189,3 +190,77 @@ def test_cli_json_parses_and_matches_the_descriptors(tmp_path):
     assert (
         bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
     )
+
+
+def _results(ref_id: str) -> dict:
+    df = catalog.read_frame("reference", "published_results")
+    rows = df[df["ref_id"] == ref_id]
+    return {r.term: r for r in rows.itertuples()}
+
+
+def test_bundled_sicily_reproduces_the_published_model_3():
+    """Lopez Bernal et al. (2017) model 3, refitted with statsmodels on the bundled file."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    df = catalog.read_frame("reference", "sicily")
+    X = pd.DataFrame(
+        {
+            "const": 1.0,
+            "smokban": df["smokban"],
+            "time": df["time"],
+            **{
+                f"{f}{k}": fn(2 * np.pi * k * df["month"] / 12)
+                for k in (1, 2)
+                for f, fn in (("sin", np.sin), ("cos", np.cos))
+            },
+        }
+    )
+    fit = sm.GLM(df["aces"], X, family=sm.families.Poisson(), offset=np.log(df["stdpop"])).fit(
+        scale="X2"
+    )
+    want = _results("SIC-model3-level")
+    rr = want["level_rr"]
+    lo, hi = np.exp(fit.conf_int().loc["smokban"])
+    got = {
+        "level_rr": np.exp(fit.params["smokban"]),
+        "dispersion": fit.scale,
+        "trend_rr_per_year": np.exp(12 * fit.params["time"]),
+    }
+    for term, value in got.items():
+        assert round(value, int(want[term].decimals)) == want[term].value, term
+    assert (round(lo, 3), round(hi, 3)) == (rr.ci_low, rr.ci_high)
+
+
+def test_bundled_prop99_reproduces_linden_2015():
+    """Linden's single-group ITSA coefficients (OLS; itsa's Newey-West changes only the SEs)."""
+    import numpy as np
+
+    df = catalog.read_frame("reference", "prop99")
+    for ref_id, rows in (
+        ("P99-ITSA-CA", df[df["State"] == "California"]),
+        (
+            "P99-ITSA-controls",
+            df[df["State"] != "California"]
+            .groupby("Year", as_index=False)["PacksPerCapita"]
+            .mean(),
+        ),
+    ):
+        t = rows["Year"].to_numpy() - 1970
+        post = (rows["Year"].to_numpy() >= 1989).astype(float)
+        X = np.column_stack([np.ones_like(t), t, post, (rows["Year"].to_numpy() - 1989) * post])
+        beta = np.linalg.lstsq(X, rows["PacksPerCapita"].to_numpy(), rcond=None)[0]
+        want = _results(ref_id)
+        got = {
+            "intercept": beta[0],
+            "pre_trend": beta[1],
+            "level_change": beta[2],
+            "slope_change": beta[3],
+            "post_trend": beta[1] + beta[3],
+        }
+        for term, value in got.items():
+            assert round(value, int(want[term].decimals)) == pytest.approx(want[term].value), term
+    linden = _results("P99-ITSA-CA")
+    assert (linden["intercept"].value, linden["level_change"].value) == (132.2258, -20.0581)
+    assert linden["post_trend"].value == -3.274126 and linden["slope_change"].value == -1.494652
+    assert _results("P99-ITSA-multi")["diff_level_change"].value == -2.806417
