@@ -140,16 +140,19 @@ def scenario_lab(events: pd.DataFrame) -> None:
                 gec, trend = _component(att, "gec"), _component(att, "trend")
                 rest = _component(att, "remainder")
                 t = truth(name)
-                causes = ", ".join(i["key"] for i in t["interventions"]) or "none (trend/shape)"
+                true_keys = [i["key"] for i in t["interventions"]]
+                gec_true = "gec" in true_keys
+                gec_found = _significant(gec)
                 rows.append(
                     {
                         "scenario": name,
-                        "true cause": causes,
+                        "true cause": ", ".join(true_keys) or "none (trend or its shape)",
                         "trend share": trend.get("share_of_observed"),
                         "GEC share": gec.get("share_of_observed"),
-                        "GEC change (log)": gec.get("change"),
-                        "GEC 95% CI": _ci_text(gec),
+                        "GEC 95% CI (log)": _ci_text(gec),
                         "remainder share": rest.get("share_of_observed"),
+                        "model credits the GEC": "yes" if gec_found else "no",
+                        "right?": "yes" if gec_found == gec_true else "NO",
                     }
                 )
                 frames[name] = charts.its_frame(res)
@@ -161,7 +164,7 @@ def scenario_lab(events: pd.DataFrame) -> None:
         gec_date=pd.Timestamp("2016-01-01"),
         text=charts.ChartText(
             title="Six simulated series, each down 45%, for six different reasons",
-            subtitle="Segmented fit on the log scale with the GEC (January 2016) as the intervention",
+            subtitle="Segmented fit on the log scale, GEC (January 2016) as the intervention. Dots: observed; blue: fit; orange dashed: without the GEC.",
             source=SCENARIO_SOURCE,
         ),
     )
@@ -175,18 +178,25 @@ def scenario_lab(events: pd.DataFrame) -> None:
             "trend share": st.column_config.NumberColumn(format="percent"),
             "GEC share": st.column_config.NumberColumn(format="percent"),
             "remainder share": st.column_config.NumberColumn(format="percent"),
-            "GEC change (log)": st.column_config.NumberColumn(format="%.3f"),
         },
         key="scenario_table",
     )
+    wrong = table.loc[table["right?"] == "NO", "scenario"].tolist()
     st.write(
-        "Read across: where the truth is a decline already under way (trend_only, "
-        "levelling_off, noisy_seasonal) a segmented model gives most of the fall to the trend; "
-        "where the cause is another event near the GEC (suspension waves, the Paris ramp), a "
-        "single GEC term soaks it up: a design that includes those events, or a test for where "
-        "the data break, is needed to tell them apart (see Robustness)."
+        f"A segmented model with the GEC as its only intervention gets {len(table) - len(wrong)} "
+        f"of {len(table)} scenarios right"
+        + (f"; it is wrong about {', '.join(wrong)}" if wrong else "")
+        + ". A significant 'GEC effect' appears wherever something else changed near January "
+        "2016 (another event, or a decline that was slowing down anyway). Telling these apart "
+        "needs designs beyond the endpoints and beyond one date: the other events in the model, "
+        "a test of where the data break, placebo dates and a control series (see Robustness)."
     )
     ui.export_kit(chart, key="scenarios", results=table)
+
+
+def _significant(c: dict) -> bool:
+    lo, hi = c.get("ci_low"), c.get("ci_high")
+    return lo is not None and hi is not None and (lo > 0 or hi < 0)
 
 
 def _ci_text(c: dict) -> str:
@@ -205,12 +215,18 @@ def own_claim(events: pd.DataFrame) -> None:
     if not ui.core_ready("catalog", "loader", "its", "attribution"):
         st.info("Checking your own claim needs the modelling core, which is not installed yet.")
         return
-    src = ui.data_source_picker(key="own")
+    src = ui.data_source_picker(key="own", default="scenarios/gec_step")
     if src is None:
         return
     source, key, tbl = src
-    cols = [c for c in tbl.frame.columns if c != tbl.time_column]
-    value = st.selectbox("Value column", cols, key="own_value")
+    cols = ui.numeric_columns(tbl, exclude=(tbl.time_column,))
+    default = ui.default_value(tbl)
+    value = st.selectbox(
+        "Value column",
+        cols,
+        key=f"own_value_{tbl.sha256[:8]}",
+        index=cols.index(default) if default in cols else 0,
+    )
     ev = events.dropna(subset=["date"])
     labels = dict(zip(ev["key"], ev["label"], strict=False))
     c1, c2, c3 = st.columns(3)
@@ -224,8 +240,12 @@ def own_claim(events: pd.DataFrame) -> None:
     start = c2.text_input("Claim window start", "2014-06", key="own_start")
     end = c3.text_input("Claim window end", "2016-07", key="own_end")
     claimed = st.text_input("Claimed change (%)", "-45", key="own_claimed")
-    if not st.button("Check the claim", key="own_go", type="primary"):
+    if st.button("Check the claim", key="own_go", type="primary"):
+        st.session_state["own_request"] = (source, key, value, credit, start, end, claimed)
+    request = st.session_state.get("own_request")
+    if request is None or request[:2] != (source, key):
         return
+    source, key, value, credit, start, end, claimed = request
     from explorer.spec import ClaimSpec, Intervention, ItsSpec, parse_claimed_change
 
     box = st.container()
@@ -240,5 +260,5 @@ def own_claim(events: pd.DataFrame) -> None:
             att = ui.attribution(source, key, spec, claim)
         d = att.to_dict()
         st.success(d.get("summary", ""), icon=":material/summarize:")
-        st.dataframe(pd.DataFrame(d.get("components", [])), hide_index=True)
+        st.dataframe(pd.DataFrame(d.get("components", [])), hide_index=True, key="own_components")
         ui.verdict_block(source, key, spec)

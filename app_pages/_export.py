@@ -1,13 +1,14 @@
 """Adapters from the export kit's buttons to ``explorer.export`` (no Streamlit here).
 
 Each function returns bytes; ``deferred`` wraps one in a no-argument callable so that Streamlit
-only renders an image when its download button is clicked.
+only renders a file when its download button is clicked. Images go through the export module's
+one warm Chromium; if it is missing, the PNG/SVG file is a short text saying so (a download
+callback cannot show a message on the page) and every other export keeps working.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 
 import pandas as pd
@@ -23,21 +24,58 @@ def deferred(fn, *args, **kwargs):
 
 def image(chart, fmt: str, width: int, height: int) -> bytes:
     """PNG or SVG of the chart laid out at exactly width x height, text drawn on it."""
-    fig = chart.sized(width, height)
-    return fig.to_image(format=fmt, width=width, height=height)
+    from explorer.errors import ExportUnavailable
+    from explorer.export import to_image
+
+    try:
+        return to_image(chart, fmt=fmt, width=width, height=height)
+    except ExportUnavailable as exc:
+        return f"Image export unavailable: {exc}\n".encode()
 
 
-def html(chart) -> bytes:
-    return chart.figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+def html(chart, width: int, height: int) -> bytes:
+    from explorer.export import to_html
+
+    return to_html(chart, width=width, height=height).encode("utf-8")
 
 
 def csv(chart) -> bytes:
-    return chart.data.to_csv(index=False).encode("utf-8")
+    from explorer.export import to_csv
+
+    return to_csv(chart)
+
+
+def is_fit(results) -> bool:
+    return results is not None and hasattr(results, "counterfactual") and hasattr(results, "spec")
 
 
 def json_bytes(results) -> bytes:
+    import json
+
+    if is_fit(results):
+        from explorer.export import results_json_bytes
+
+        return results_json_bytes(results)
     if isinstance(results, pd.DataFrame):
         results = results.to_dict(orient="records")
     elif hasattr(results, "to_dict"):
         results = results.to_dict()
     return json.dumps(results, indent=2, default=str).encode("utf-8")
+
+
+def bundle(result, chart) -> bytes:
+    from explorer.export import repro_bundle
+
+    return repro_bundle(result, chart=chart)
+
+
+def methods(result) -> str:
+    from explorer.export import methods_paragraph
+
+    return methods_paragraph(result)
+
+
+def alt(result, title: str | None) -> str:
+    from explorer.export import alt_text
+
+    return alt_text(result, title=title)

@@ -44,7 +44,6 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
     for i, name in enumerate(names):
         f = frames[name]
         r, c = i // cols + 1, i % cols + 1
-        first = i == 0
         fig.add_trace(
             go.Scatter(
                 x=f["date"],
@@ -52,7 +51,7 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
                 mode="markers",
                 name="Observed",
                 marker={"color": charts.COLORS["observed"], "size": 4},
-                showlegend=first,
+                showlegend=False,
                 legendgroup="o",
             ),
             row=r,
@@ -65,7 +64,7 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
                 mode="lines",
                 name="Fitted model",
                 line={"color": charts.COLORS["fitted"]},
-                showlegend=first,
+                showlegend=False,
                 legendgroup="f",
             ),
             row=r,
@@ -77,7 +76,7 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
                 y=f["counterfactual"],
                 mode="lines",
                 name="Without the GEC",
-                showlegend=first,
+                showlegend=False,
                 legendgroup="c",
                 line={"color": charts.COLORS["counterfactual"], "dash": "dash"},
             ),

@@ -156,20 +156,9 @@ def get_table(source: str, key: str):
 @st.cache_resource(max_entries=64, show_spinner=False)
 def series(source: str, key: str, spec):
     """The analysable series for a table and a frozen spec."""
-    from explorer import series as series_mod
+    from explorer.series import series_from_spec
 
-    tbl = get_table(source, key)
-    if not hasattr(series_mod, "series_from_spec"):  # TEMPORARY until it lands: remove then
-        extra = tuple(c for c in (spec.control, spec.offset, *spec.covariates) if c)
-        return series_mod.from_frame(
-            tbl.frame,
-            date=spec.time,
-            value=spec.value,
-            freq=tbl.freq,
-            extra=extra,
-            source={"name": tbl.name, "sha256": tbl.sha256},
-        )
-    return series_mod.series_from_spec(tbl, spec)
+    return series_from_spec(get_table(source, key), spec)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -253,25 +242,34 @@ PRESETS = {
 
 
 def export_kit(chart, *, key: str, results=None, where=None) -> None:
-    """Download buttons for a ``explorer.charts.Chart``: PNG / SVG at a chosen size, HTML,
-    the data behind the chart as CSV, and the results as JSON.
+    """The export kit of one chart (an ``explorer.charts.Chart``).
 
-    Images are rendered only when their button is clicked (``data=`` takes a callable), so
-    drawing the page never waits for kaleido.
+    PNG / SVG at a chosen preset size with the title, source and notes drawn on the image,
+    standalone HTML, the data behind the chart as CSV; for a fit also the results as JSON,
+    a methods paragraph and alt text to paste, and a reproducibility bundle (zip). Files are
+    made only when their button is clicked (``data=`` takes a callable), so drawing the page
+    never waits for kaleido; Chromium missing makes the image buttons say so, nothing else.
     """
     from app_pages import _export as ex
+    from explorer.export import PRESETS
 
     box = where if where is not None else st
     title = chart.text.title or chart.kind
+    slug = ex.slug(title)
     with box.popover("Export", icon=":material/download:"):
-        preset = st.selectbox("Size", list(PRESETS), index=1, key=f"{key}_preset")
-        w, h = PRESETS[preset]
-        slug = ex.slug(title)
+        preset = st.selectbox(
+            "Image size",
+            list(PRESETS),
+            index=1,
+            key=f"{key}_preset",
+            format_func=lambda p: PRESETS[p].label,
+        )
+        w, h = PRESETS[preset].width, PRESETS[preset].height
         c1, c2, c3 = st.columns(3)
         c1.download_button(
             "PNG",
             ex.deferred(ex.image, chart, "png", w, h),
-            f"{slug}.png",
+            f"{slug}-{w}x{h}.png",
             "image/png",
             key=f"{key}_png",
             on_click="ignore",
@@ -279,14 +277,14 @@ def export_kit(chart, *, key: str, results=None, where=None) -> None:
         c2.download_button(
             "SVG",
             ex.deferred(ex.image, chart, "svg", w, h),
-            f"{slug}.svg",
+            f"{slug}-{w}x{h}.svg",
             "image/svg+xml",
             key=f"{key}_svg",
             on_click="ignore",
         )
         c3.download_button(
             "HTML",
-            ex.deferred(ex.html, chart),
+            ex.deferred(ex.html, chart, w, h),
             f"{slug}.html",
             "text/html",
             key=f"{key}_html",
@@ -309,7 +307,31 @@ def export_kit(chart, *, key: str, results=None, where=None) -> None:
                 key=f"{key}_json",
                 on_click="ignore",
             )
-        st.caption("Images carry the title, the source line and the notes.")
+        if ex.is_fit(results):
+            c3.download_button(
+                "Bundle",
+                ex.deferred(ex.bundle, results, chart),
+                f"{slug}-reproduce.zip",
+                "application/zip",
+                key=f"{key}_zip",
+                on_click="ignore",
+                help="Data, spec, versions and a plain statsmodels script",
+            )
+            with ui_guard_quiet():
+                st.text_area(
+                    "Methods paragraph", ex.methods(results), key=f"{key}_methods", height=120
+                )
+                st.text_area("Alt text", ex.alt(results, title), key=f"{key}_alt", height=90)
+        st.caption("Images carry the title, subtitle, source line and notes.")
+
+
+@contextlib.contextmanager
+def ui_guard_quiet():
+    """Optional extras (prose exports): a failure hides them instead of breaking the kit."""
+    try:
+        yield
+    except Exception:  # noqa: BLE001
+        log.exception("optional export text failed")
 
 
 def core_ready(*modules: str) -> bool:
@@ -348,39 +370,49 @@ def _verdict_lines(v) -> list[str]:
 
 # -- tables and labels -------------------------------------------------------------------------
 def column_mapping(tbl, *, key: str):
-    """Time and value columns (and group/treated for long data), defaulting to the dataset's."""
+    """Time and value columns (and treated group for long data).
+
+    Defaults come from the URL (``{key}_url_*`` set by the page) or the catalogue; they are
+    written into the widgets' state once, before the widgets exist, so a user's later choice
+    is never overridden.
+    """
     cols = list(tbl.frame.columns)
-    time_default = st.session_state.pop(f"{key}_url_time", None) or tbl.time_column
+    suffix = tbl.sha256[:8]
     c1, c2 = st.columns(2)
-    time = c1.selectbox(
-        "Time column",
-        cols,
-        index=cols.index(time_default) if time_default in cols else 0,
-        key=f"{key}_time_{tbl.sha256[:8]}",
-    )
-    values = [c for c in numeric_columns(tbl, exclude=(time,))] or [c for c in cols if c != time]
-    default_value = st.session_state.pop(f"{key}_url_value", None) or _default_value(tbl)
-    value = c2.selectbox(
-        "Value column",
-        values,
-        index=values.index(default_value) if default_value in values else 0,
-        key=f"{key}_value_{tbl.sha256[:8]}",
-    )
+    time_key, value_key = f"{key}_time_{suffix}", f"{key}_value_{suffix}"
+    _seed(time_key, st.session_state.get(f"{key}_url_time") or tbl.time_column, cols)
+    time = c1.selectbox("Time column", cols, key=time_key)
+    values = numeric_columns(tbl, exclude=(time,)) or [c for c in cols if c != time]
+    _seed(value_key, st.session_state.get(f"{key}_url_value") or default_value(tbl), values)
+    value = c2.selectbox("Value column", values, key=value_key)
     group = treated = None
     if getattr(tbl, "group_column", None):
         group = tbl.group_column
         units = sorted(str(u) for u in tbl.frame[group].dropna().unique())
-        want = st.session_state.pop(f"{key}_url_treated", None)
-        treated = st.selectbox(
-            f"Treated {group}",
-            units,
-            index=units.index(want) if want in units else 0,
-            key=f"{key}_treated_{tbl.sha256[:8]}",
+        treated_key = f"{key}_treated_{suffix}"
+        _seed(
+            treated_key, st.session_state.get(f"{key}_url_treated") or _default_treated(tbl), units
         )
+        treated = st.selectbox(f"Treated {group}", units, key=treated_key)
     return time, value, group, treated
 
 
-def _default_value(tbl) -> str | None:
+def _seed(widget_key: str, wanted, options) -> None:
+    """Give a widget its initial value once (and repair a value that is no longer offered)."""
+    current = st.session_state.get(widget_key)
+    if current is None or current not in options:
+        st.session_state[widget_key] = wanted if wanted in options else options[0]
+
+
+def _default_treated(tbl) -> str | None:
+    infos = dataset_infos().set_index("name")
+    name = getattr(tbl, "name", None)
+    if name in infos.index and infos.loc[name, "default_treated"]:
+        return str(infos.loc[name, "default_treated"])
+    return None
+
+
+def default_value(tbl) -> str | None:
     name = getattr(tbl, "name", None)
     if name:
         try:

@@ -4,6 +4,7 @@ Opened on the AP's -45% claim. The claim card and the timeline paint first (no s
 the scenario lab's fits fill in underneath as they finish.
 """
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import _claim_lab as lab
@@ -67,6 +68,7 @@ if window is not None:
         events,
         window=(start, end),
         credit=None if credited is None else credited.get("key"),
+        span=(start - pd.DateOffset(months=5), end + pd.DateOffset(months=3)),
         text=charts.ChartText(
             title=f"{claim_id}: the claim's window against the events",
             subtitle=f"{claim['quantity']} ({ui.VERIFICATION_TEXT[claim['verification']]})",
