@@ -363,8 +363,8 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
     }
     adh = {
         "name": "unstated",
-        "title": "Prop 99: Abadie et al. (2010) replication data (as distributed with the R "
-        "package synthdid), used with citation",
+        "title": "Prop 99: no licence stated; Abadie et al. (2010)'s replication data (the long "
+        "layout of R synthdid's california_prop99), used with citation",
         "path": "https://economics.mit.edu/files/11859",
     }
     resources = [
