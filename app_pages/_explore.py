@@ -339,3 +339,26 @@ def effect_table(result) -> pd.DataFrame:
                 )
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def current_analysis(events: pd.DataFrame):
+    """(source, key, spec) of the analysis on Explore & model, else the URL's, else the default.
+
+    Lets the Robustness page open straight from a shared link without visiting Explore first.
+    """
+    init_from_url()
+    last = st.session_state.get("xp_last_good")
+    if last is not None:
+        return last
+    name = st.session_state.get("xp_dataset", DEFAULT_DATASET)
+    tbl = ui.table(name, ui.dataset_sha(name))
+    infos = ui.dataset_infos().set_index("name")
+    time = st.session_state.get("xp_url_time") or tbl.time_column
+    value = st.session_state.get("xp_url_value") or ui.default_value(tbl)
+    group = tbl.group_column
+    treated = st.session_state.get("xp_url_treated") or (
+        infos.loc[name, "default_treated"] if group and name in infos.index else None
+    )
+    if "xp_ivs" not in st.session_state:
+        st.session_state["xp_ivs"] = default_ivs(events)
+    return "dataset", name, build_spec(time, value, group=group, treated=treated)

@@ -1,4 +1,202 @@
+"""Robustness: does the effect survive moved dates, the data's own breaks, placebos, other specs?
+
+Works on the analysis of Explore & model (or the one in the URL). The verdict comes first, one
+sentence per question; each check follows with its chart and numbers.
+"""
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.title("robustness")
-st.write("This page is being built.")
+from app_pages import _explore as xp
+from app_pages import _ui as ui
+from explorer import charts
+
+st.title("Robustness")
+events = ui.events()
+analysis = None
+with ui.guard(what="restoring the analysis"):
+    analysis = xp.current_analysis(events)
+if analysis is None or not analysis[2].interventions:
+    st.info("Set up an analysis with at least one intervention on Explore & model first.")
+    st.stop()
+source, key, spec = analysis
+labels = [iv.label for iv in spec.interventions]
+label = st.selectbox("Intervention to test", labels, key="rb_label")
+src_line = ui.source_line(source, key)
+st.caption(
+    f"Data: {ui.dataset_title(source, key)} · value {spec.value} · {spec.model}, "
+    f"family {spec.family}{' on log scale' if spec.log else ''}. Change these on Explore & model."
+)
+
+verdict_box = st.container()
+
+# -- 1. date sweep ------------------------------------------------------------------------------
+st.header("Does the effect survive if the date moves?")
+sw = None
+with ui.guard(what="date sweep"), st.spinner("Sweeping the date..."):
+    sw = ui.sweep(source, key, spec, label)
+    rows = sw.rows
+    frame = pd.DataFrame(
+        {
+            "date": rows["date"],
+            "estimate": rows["level_change"],
+            "ci_low": rows["level_ci_low"],
+            "ci_high": rows["level_ci_high"],
+        }
+    )
+    chart = charts.sweep_chart(
+        frame,
+        chosen=sw.given_date,
+        least_squares=sw.best_date,
+        value_label=f"Level change ({spec.scale} scale)",
+        text=charts.ChartText(
+            title=f"Level change at {label} for every admissible date",
+            subtitle="Vermillion: the date used; green: the best-fitting (least-squares) date",
+            source=src_line,
+        ),
+    )
+    st.plotly_chart(chart.figure, key="rb_sweep")
+    ui.source_caption(src_line)
+    ui.export_kit(chart, key="rb_sweep_x", results=sw)
+    if sw.note:
+        st.info(sw.note)
+    significant = (rows["level_ci_high"] < 0) | (rows["level_ci_low"] > 0)
+    st.write(
+        f"The best-fitting date is {sw.best_date:%B %Y}, {abs(sw.distance)} periods "
+        f"{'after' if sw.distance > 0 else 'before'} the date used"
+        if sw.distance
+        else f"The best-fitting date is the date used ({sw.best_date:%B %Y})."
+    )
+    st.write(
+        f"The level change is significant at {int(significant.sum())} of {len(rows)} "
+        "candidate dates."
+    )
+
+# -- 2. break tests -----------------------------------------------------------------------------
+st.header("Where does the data itself break?")
+bk = None
+with ui.guard(what="break tests"), st.spinner("Testing for breaks..."):
+    bk = ui.breaks(source, key, spec)
+    sup = bk["supf"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("sup-F statistic", f"{sup.statistic:.2f}")
+    c2.metric("p-value", f"{sup.p_value:.3g}", help=sup.p_method)
+    c3.metric("Most likely single break", f"{bk['supf_date']:%b %Y}")
+    if len(bk["breaks"]):
+        st.write(f"Bai-Perron (BIC) selects {bk['n_breaks']} break(s):")
+        st.dataframe(bk["breaks"], hide_index=True, key="rb_breaks")
+    else:
+        st.write("Bai-Perron (BIC) selects no break in the trend.")
+    st.caption(
+        "Breaks in the intercept and trend of the series' own model without interventions "
+        f"(on the {bk['scale']} scale); a break's date is the first period of the new regime."
+    )
+
+# -- 3. placebos --------------------------------------------------------------------------------
+st.header("Are fake dates just as impressive?")
+pl = None
+with ui.guard(what="placebos"), st.spinner("Running placebo dates..."):
+    pl = ui.placebos(source, key, spec, label)
+    chart = charts.placebo_chart(
+        pl.placebos,
+        real_effect=pl.effect,
+        value_label=f"Level change ({spec.scale} scale)",
+        text=charts.ChartText(
+            title=f"{pl.n_placebos} placebo dates in the pre-period vs the real {label}",
+            source=src_line,
+        ),
+    )
+    st.plotly_chart(chart.figure, key="rb_placebo")
+    ui.source_caption(src_line)
+    ui.export_kit(chart, key="rb_placebo_x", results=pl)
+    st.write(
+        f"Permutation p-value {pl.p_value:.3f} from {pl.n_placebos} placebo dates (the "
+        f"smallest attainable with that many is {pl.min_attainable_p:.3f})."
+    )
+
+# -- 4. power -----------------------------------------------------------------------------------
+st.header("Could this series have detected an effect at all?")
+pw = None
+with ui.guard(what="power"), st.spinner("Simulating power..."):
+    pw = ui.power(source, key, spec, label)
+    mde = f"{pw.mde:.3g}" + (f" ({pw.mde_pct:+.1f}%)" if pw.mde_pct is not None else "")
+    c1, c2 = st.columns(2)
+    c1.metric("Minimum detectable level change (80% power)", mde)
+    c2.metric("Test size under no effect", f"{pw.size:.2f}", help="Should be near 0.05")
+    st.line_chart(pw.curve, x="effect", y="power", height=220)
+    st.caption(f"{pw.n_draws} simulations from the fitted pre-period model with AR noise.")
+
+# -- 5. diagnostics -----------------------------------------------------------------------------
+st.header("Diagnostics")
+with ui.guard(what="diagnostics"):
+    result = ui.fit(source, key, spec)
+    d = result.diagnostics
+    c1, c2, c3 = st.columns(3)
+    if d.get("durbin_watson") is not None:
+        c1.metric("Durbin-Watson", f"{d['durbin_watson']:.2f}", help="Near 2: no lag-1 autocorr.")
+    lb = d.get("ljung_box") or {}
+    if isinstance(lb, dict) and lb.get("p_value") is not None:
+        c2.metric("Ljung-Box p", f"{lb['p_value']:.3g}")
+    c3.metric("Pre-period points", d.get("n_pre", "n/a"))
+    resid = np.asarray(getattr(result.raw, "resid", []), dtype=float)
+    resid = resid[np.isfinite(resid)]
+    if len(resid) > 4:
+        from statsmodels.tsa.stattools import acf
+
+        nlags = min(12, len(resid) // 2)
+        chart = charts.acf_chart(
+            acf(resid, nlags=nlags)[1:],
+            nobs=len(resid),
+            text=charts.ChartText(title="Autocorrelation of the residuals", source=src_line),
+        )
+        st.plotly_chart(chart.figure, key="rb_acf")
+        ui.export_kit(chart, key="rb_acf_x")
+
+# -- 6. specification curve (slow: on demand) -------------------------------------------------
+st.header("Does the answer hang on one modelling choice?")
+sc = None
+if st.toggle(
+    "Run the specification curve (refits every combination; can take 10 s or more)",
+    key="rb_specs_on",
+):
+    with ui.guard(what="specification curve"), st.spinner("Fitting every specification..."):
+        sc = ui.spec_curve(source, key, spec, label)
+        ok = sc.fitted.reset_index(drop=True)
+        frame = ok.assign(ci_low=ok["pct_ci_low"], ci_high=ok["pct_ci_high"], estimate=ok["pct"])
+        chart = charts.spec_curve_chart(
+            frame[
+                [
+                    "estimate",
+                    "ci_low",
+                    "ci_high",
+                    "family",
+                    "errors",
+                    "seasonality",
+                    "slope_change",
+                    "start",
+                    "end",
+                    "covariates",
+                ]
+            ],
+            value_label="Level change, %",
+            text=charts.ChartText(
+                title=f"{sc.n_paths} specifications of the {label} effect", source=src_line
+            ),
+        )
+        st.plotly_chart(chart.figure, key="rb_specs")
+        ui.export_kit(chart, key="rb_specs_x", results=sc)
+        st.write(
+            f"{sc.share_same_sign_significant:.0%} of the {len(ok)} fitted paths give an effect "
+            "of the same sign and significant."
+        )
+
+# -- the verdict, drawn at the top --------------------------------------------------------------
+with verdict_box:
+    st.subheader("Verdict")
+    with ui.guard(what="verdict"):
+        lines = ui.verdict_lines(
+            source, key, spec, label, sweep=sw, breaks=bk, placebos=pl, power=pw, specs=sc
+        )
+        for line in lines:
+            st.markdown(f"- {ui.md_escape(line)}")
