@@ -82,6 +82,7 @@ def is_missing(s: pd.Series) -> pd.Series:
 def _prepare(s: pd.Series) -> pd.Series:
     """Strip the decorations that never change a number's value: minus signs, spaces, currency."""
     s = s.str.strip().str.replace("\u2212", "-", regex=False)
+    s = s.str.replace(r"^([+-])\s+(?=[\d.,])", r"\1", regex=True)
     s = s.str.replace(_SPACE_GROUP, "", regex=True)
     s = s.str.replace(_CURRENCY, r"\1", regex=True)
     return s.str.replace(_PARENS, r"-\1", regex=True)

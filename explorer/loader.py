@@ -257,13 +257,17 @@ def _choose_time(frame, time, dayfirst, notes):
     cols = list(frame.columns)
     year_col = next((c for c in cols if _YEAR_NAME.match(c)), None)
     sub_col = next((c for c in cols if _MONTH_NAME.match(c) or _QUARTER_NAME.match(c)), None)
-    found = []
+    found, partial = [], None
     for rank_name, c in sorted(
         enumerate(cols), key=lambda ic: (not _TIME_HINT.search(ic[1]), ic[0])
     ):
         allow = ("year",) if (_YEARISH.search(c) or c == cols[0]) else ()
         parsed = cells.parse_dates(frame[c], dayfirst=dayfirst, allow=allow)
-        if parsed is None or not _mostly_parsed(frame[c], parsed):
+        if parsed is None:
+            continue
+        if not _mostly_parsed(frame[c], parsed):
+            if partial is None and parsed.dates.notna().mean() >= 0.5:
+                partial = (c, parsed)  # a date column with a bad cell: say which cell
             continue
         found.append((parsed.fmt == "YYYY", rank_name, c, parsed))
         if parsed.fmt != "YYYY":
@@ -285,6 +289,8 @@ def _choose_time(frame, time, dayfirst, notes):
     if found:
         _, _, c, parsed = found[0]
         return c, parsed, None
+    if partial is not None:
+        return partial[0], partial[1], None  # _apply_time names the cell that is not a date
     raise InputError(
         f"No column holds dates this explorer reads (columns: {', '.join(map(repr, cols[:10]))}). "
         "Write dates as YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY, name the time column with time=..., "
@@ -353,7 +359,7 @@ def _year_month(frame, ycol, mcol, notes):
 
 def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
     """Put the parsed dates in the frame; drop footer rows and rows without a date, with notes."""
-    if tcol == "period" and "period" in frame.columns:
+    if parsed.fmt.startswith("year + ") and "period" in frame.columns:
         raise InputError(
             "The file already has a column named 'period': rename it, or give the time column "
             "by name instead of as year,month."
@@ -380,7 +386,7 @@ def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
     n_blank = int((undated & ~bad).sum())
     if n_blank:
         notes.append(f"Ignored {n_blank} row(s) with no date.")
-    if tcol == "period":
+    if parsed.fmt.startswith("year + "):
         frame.insert(0, "period", parsed.dates)
     else:
         frame[tcol] = parsed.dates
@@ -462,7 +468,7 @@ def _frequency(dates: pd.Series, frame, notes) -> tuple[str, list[pd.Timestamp]]
         where = "the last day of each" if (u == ends).all() else "different days within each"
         unit = {"M": "month", "Q": "quarter", "Y": "year"}[freq]
         notes.append(f"Dates fall on {where} {unit}; each row is read as its {unit} ({name} data).")
-    if freq == "W" and not (u.dayofweek == 0).all():
+    if freq == "W" and not (u.day_of_week == 0).all():
         day = u[0].day_name()
         notes.append(
             f"Weekly dates fall on {day}s; each is read as the Monday-to-Sunday week containing it."
@@ -501,6 +507,8 @@ def _detect_group(frame, tcol, hint, freq, notes) -> str | None:
         k = frame[c].nunique(dropna=True)
         if 2 <= k <= max(2, len(frame) // 2) and not frame.duplicated([tcol, c]).any():
             counts = frame.groupby(c, observed=True)[tcol].count()
+            if counts.min() < 2:  # a label on a row or two, not a series of its own
+                continue
             notes.append(
                 f"Long data: {k} series stacked, told apart by column {c!r} "
                 f"({', '.join(map(str, counts.index[:4]))}{', ...' if k > 4 else ''})."

@@ -238,10 +238,12 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
         sample = sample[: sample.rfind("\n") + 1] or sample
     best = None
     for d in _DELIMS:
-        rows = []
+        rows, blank_after = [], set()  # blank_after: non-blank row indexes followed by a blank line
         for row in _rows(sample, d):
             if any(c.strip() for c in row):
                 rows.append(len(row))
+            elif rows:
+                blank_after.add(len(rows) - 1)
             if len(rows) >= 200:
                 break
         if not rows:
@@ -250,9 +252,13 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
         width = int(counts[counts >= 2].mode().max()) if (counts >= 2).any() else 1
         if width < 2:
             continue
-        header = int(np.argmax(counts.to_numpy() >= width))  # first row as wide as the table
+        header = int(np.argmax(counts.to_numpy() >= 2))  # rows above with one cell are titles
+        # A title that happens to contain the delimiter, then a blank line, then the table.
+        later = [i + 1 for i in blank_after if header <= i < 10 and i + 1 < len(rows)]
+        if later and counts.iloc[max(later)] >= width:
+            header = max(later)
         body = counts.iloc[header:]
-        score = (float((body == width).mean()), -header, width)
+        score = (float((body == counts.iloc[header]).mean()), -header, width)
         if best is None or score > best[0]:
             best = (score, d, header)
     if best is None:

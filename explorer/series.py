@@ -291,7 +291,7 @@ def _column(frame: pd.DataFrame, name: str, what: str) -> str:
     if len(low) == 1:
         return low[0]
     raise InputError(
-        f"There is no {what} column {name!r}. The columns are: "
+        f"There is no {'' if what == 'column' else what + ' '}column {name!r}. The columns are: "
         f"{', '.join(repr(str(c)) for c in frame.columns[:20])}."
     )
 
