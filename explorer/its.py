@@ -251,9 +251,8 @@ def _check_rank(X: np.ndarray, names) -> None:
 
 def _fit_single(spec: ItsSpec, design: Design, inputs: dict) -> RawFit:
     rows = inputs["rows"]
-    X = design.X.loc[rows]
+    X = design.X.loc[rows] if not rows.all() else design.X
     y = inputs["y_model"][rows]
-    _check_rank(X.to_numpy(), X.columns)
     lo = inputs["log_offset"]
     res, df = _statsmodels_fit(spec, y, X, None if lo is None else lo[rows])
     return _raw_from(res, df, spec, design, X, rows, inputs)
@@ -265,17 +264,20 @@ def _statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
 
     errors = spec.effective_errors
     n = len(y)
+    names = list(X.columns)
+    if spec.family != "gaussian" or errors.startswith("ar:"):
+        _check_rank(X.to_numpy(), names)
+    X = X.to_numpy(dtype=float)  # numpy in, names put back by _raw_from: less pandas overhead
     lags = default_hac_lags(n) if spec.hac_lags is None else spec.hac_lags
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
     try:
         if spec.family == "gaussian":
-            if errors == "ols":
-                res = sm.OLS(y, X).fit()
+            if errors in ("ols", "hac"):
+                res = sm.OLS(y, X).fit(**({"use_t": True, **hac} if errors == "hac" else {}))
+                if res.model.rank < X.shape[1]:  # computed by the fit's pseudo-inverse
+                    _check_rank(X, names)
                 return res, float(res.df_resid)
-            if errors == "hac":
-                res = sm.OLS(y, X).fit(use_t=True, **hac)
-                return res, float(res.df_resid)
-            return fit_ar_errors(y, X, spec.ar_order or 1), None
+            return fit_ar_errors(y, pd.DataFrame(X, columns=names), spec.ar_order or 1), None
         exposure = None if log_offset is None else np.exp(log_offset)
         kw = hac if errors == "hac" else {}
         if spec.family in ("poisson", "quasipoisson"):
@@ -437,8 +439,10 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             scale=float(params["sigma2"]),
             extra=extra,
         )
-    params = pd.Series(np.asarray(res.params), index=_param_names(res, names))
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=params.index, columns=params.index)
+    # object-dtype names: pandas 3's default Arrow strings cost more than the OLS fit itself
+    index = pd.Index(_param_names(res, names), dtype=object)
+    params = pd.Series(np.asarray(res.params), index=index)
+    cov = pd.DataFrame(np.asarray(res.cov_params()), index=index, columns=index)
     pearson = None
     extra: dict = {}
     if spec.is_count:

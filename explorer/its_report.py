@@ -56,7 +56,7 @@ def diagnostics(result) -> dict:
     d["n_post"] = {
         iv.label: int((obs & (dates >= iv.first_treated_period)).sum()) for iv in result.interventions
     }
-    d["gaps"] = len(result.series.gaps or ()) + int((~obs).sum())
+    d["gaps"] = _gaps(dates[obs], result.frequency)
     if fit is None:
         return d
     if fit.pearson_chi2 is not None:
@@ -82,6 +82,16 @@ def diagnostics(result) -> dict:
         d["r_squared"] = float(rsq)
     d["collinearity"] = collinearity(fit)
     return d
+
+
+def _gaps(observed_dates, freq: str) -> int:
+    """Periods between the first and last observation without an observed value."""
+    from explorer.design import period_ordinal
+
+    if len(observed_dates) < 2:
+        return 0
+    o = period_ordinal(observed_dates, freq)
+    return int(o.max() - o.min() + 1 - len(np.unique(o)))
 
 
 def collinearity(fit) -> dict:

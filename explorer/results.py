@@ -32,22 +32,30 @@ PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year
 COVERAGE_FILE = pathlib.Path(__file__).with_name("coverage_results.json")
 
 
+@functools.lru_cache(maxsize=256)
 def _quantile(alpha: float, df: float | None) -> float:
-    from scipy import stats
+    """The two-sided critical value: t(df), or the normal when df is None."""
+    from scipy import special
 
     if df is None or not np.isfinite(df):
-        return float(stats.norm.ppf(1 - alpha / 2))
-    return float(stats.t.ppf(1 - alpha / 2, df))
+        return float(special.ndtri(1 - alpha / 2))
+    return float(special.stdtrit(df, 1 - alpha / 2))
+
+
+def _pvalues(z, df: float | None):
+    """Two-sided p-values of t (df) or z statistics (scipy.special: no per-call overhead)."""
+    from scipy import special
+
+    z = np.abs(np.asarray(z, float))
+    if df is None or not np.isfinite(df):
+        return 2.0 * special.ndtr(-z)
+    return 2.0 * special.stdtr(df, -z)
 
 
 def _pvalue(z: float, df: float | None) -> float:
-    from scipy import stats
-
     if not np.isfinite(z):
         return float("nan")
-    if df is None or not np.isfinite(df):
-        return float(2 * stats.norm.sf(abs(z)))
-    return float(2 * stats.t.sf(abs(z), df))
+    return float(_pvalues(z, df))
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,7 @@ class ItsResult:
 
     @functools.cached_property
     def pvalues(self) -> pd.Series:
-        return pd.Series([_pvalue(t, self.df_resid) for t in self.tvalues], index=self.params.index)
+        return pd.Series(_pvalues(self.tvalues.to_numpy(), self.df_resid), index=self.params.index)
 
     def cov_params(self) -> pd.DataFrame:
         return self.cov_params_
@@ -190,7 +198,8 @@ class ItsResult:
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Columns 0 and 1 (lower, upper), indexed by parameter, as statsmodels returns."""
         q = _quantile(alpha, self.df_resid)
-        return pd.DataFrame({0: self.params - q * self.bse, 1: self.params + q * self.bse})
+        b, se = self.params.to_numpy(), self.bse.to_numpy()
+        return pd.DataFrame(np.column_stack([b - q * se, b + q * se]), index=self.params.index)
 
     @property
     def scale(self) -> str:
@@ -332,13 +341,15 @@ class ItsResult:
         params, cov, df = fit.params, fit.cov, fit.df_resid
         comparative = fit.comparative is not None
         log = spec.scale == "log"
+        b, V = params.to_numpy(), cov.to_numpy()
+        where = {name: i for i, name in enumerate(params.index)}
 
         def eff(weights):
-            c = np.zeros(len(params))
+            c = np.zeros(len(b))
             for k, w in weights.items():
-                c[params.index.get_loc(k)] += w
-            var = float(c @ cov.to_numpy() @ c)
-            return Effect.from_combination(float(c @ params.to_numpy()), math.sqrt(max(var, 0)), df=df, log=log)
+                c[where[k]] += w
+            var = float(c @ V @ c)
+            return Effect.from_combination(float(c @ b), math.sqrt(max(var, 0)), df=df, log=log)
 
         def both(col):  # the treated group's own coefficient: base + diff in comparative ITS
             return {col: 1.0, f"diff:{col}": 1.0} if comparative else {col: 1.0}
