@@ -40,7 +40,7 @@ pages = [
         "app_pages/data_sources.py",
         title="Data & sources",
         icon=":material/dataset:",
-        url_path="data",
+        url_path="data_sources",
     ),
     st.Page(
         "app_pages/ingest.py",

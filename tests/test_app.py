@@ -1,0 +1,228 @@
+"""The Streamlit pages under AppTest: every page runs, shows its charts, and keeps its promises.
+
+Set widgets by key and assert on what is shown. AppTest cannot read download bytes, so the
+export kit is checked by its buttons here and by the export functions in their own tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 120
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def on_page(page: str, **params) -> AppTest:
+    """An app session opened on ``page`` (a path under app_pages/) with URL parameters."""
+    at = app()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+def no_trouble(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def qp(at: AppTest, key: str) -> list[str]:
+    """A URL parameter's values as a list (AppTest gives a str for one value)."""
+    v = at.query_params.get(key, [])
+    return [v] if isinstance(v, str) else list(v)
+
+
+def level_metric(at: AppTest) -> str:
+    found = [m.value for m in at.metric if m.label.startswith("Level change at")]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def monthly_csv(n: int = 30, *, drop_at: int = 19, step: float = -20.0) -> bytes:
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2014-06-01", periods=n, freq="MS")
+    y = 100 - 0.5 * np.arange(n) + np.where(np.arange(n) >= drop_at, step, 0.0)
+    y = y + rng.normal(0, 1.0, n)
+    return (
+        pd.DataFrame({"month": dates.strftime("%Y-%m"), "visits": y.round(2)})
+        .to_csv(index=False)
+        .encode()
+    )
+
+
+# -- the landing page -------------------------------------------------------------------------
+def test_landing_shows_the_ap_claim_without_a_public_series():
+    at = app().run()
+    no_trouble(at)
+    assert len(at.get("plotly_chart")) >= 2  # the timeline and the scenario lab
+    warnings = " ".join(w.value for w in at.warning)
+    assert "No public series covers this claim" in warnings
+    infos = " ".join(i.value for i in at.info)
+    assert "19 months before" in infos
+    assert at.metric[0].value == "-45%"
+    assert qp(at, "claim") == ["AP-01"]
+
+
+def test_landing_scenario_lab_fits_every_scenario():
+    at = app().run()
+    table = at.dataframe[0].value
+    assert len(table) == 6
+    # The GEC-only model must credit the GEC where the truth is a GEC step.
+    row = table.set_index("scenario").loc["gec_step"]
+    assert row["model credits the GEC"] == "yes"
+    assert row["right?"] == "yes"
+
+
+def test_landing_unknown_claim_in_url_warns_and_falls_back():
+    at = app()
+    at.query_params["claim"] = "NOPE-99"
+    at.run()
+    no_trouble(at)
+    assert any("NOPE-99" in w.value for w in at.warning)
+    assert at.selectbox(key="claim_id").value == "AP-01"
+
+
+def test_landing_other_claim_has_no_no_public_series_notice():
+    at = app().run()
+    at.selectbox(key="claim_id").set_value("TW-01").run()
+    no_trouble(at)
+    assert not any("No public series" in w.value for w in at.warning)
+    assert qp(at, "claim") == ["TW-01"]
+
+
+def test_landing_check_your_own_claim_attributes_the_change():
+    at = app().run()
+    at.button(key="own_go").click().run()
+    no_trouble(at)
+    summary = " ".join(s.value for s in at.success)
+    assert "gec" in summary.lower() or "GEC" in summary
+    comps = at.dataframe[-1].value
+    assert {"trend", "gec", "remainder"} <= set(comps["name"])
+
+
+# -- explore & model --------------------------------------------------------------------------
+def test_explore_fits_and_moving_the_date_changes_the_estimate():
+    at = on_page("explore", ds="scenarios/gec_step")
+    no_trouble(at)
+    assert len(at.get("plotly_chart")) == 1
+    before = level_metric(at)
+    slider = at.select_slider(key="xp_date_0")
+    assert slider.value == "2016-01-01"
+    slider.set_value("2015-06-01").run()
+    no_trouble(at)
+    after = level_metric(at)
+    assert after != before
+    assert "gec=2015-06-01" in qp(at, "iv")
+
+
+def test_explore_export_buttons_present():
+    at = on_page("explore")
+    labels = {b.label for b in at.get("download_button")}
+    assert {"PNG", "SVG", "HTML", "CSV", "JSON", "Bundle"} <= labels
+
+
+def test_explore_url_restores_the_analysis():
+    params = {"ds": "scenarios/paris_ramp", "iv": "paris=2015-11-13", "log": "1", "errors": "ols"}
+    at = on_page("explore", **params)
+    no_trouble(at)
+    assert at.selectbox(key="xp_dataset").value == "scenarios/paris_ramp"
+    assert at.checkbox(key="xp_log").value is True
+    assert at.selectbox(key="xp_errors").value == "ols"
+    assert "paris" in level_metric_label(at)
+    # The URL the page writes back reproduces the same state.
+    again = on_page("explore", **{k: qp(at, k) for k in at.query_params})
+    assert level_metric(again) == level_metric(at)
+
+
+def level_metric_label(at: AppTest) -> str:
+    return next(m.label for m in at.metric if m.label.startswith("Level change at"))
+
+
+def test_explore_invalid_url_parameters_warn_and_use_defaults():
+    at = on_page("explore", family="banana", iv="gec=not-a-date", ds="nope")
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "family='banana'" in text and "ds='nope'" in text
+    assert at.selectbox(key="xp_family").value == "gaussian"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_explore_impossible_spec_shows_error_and_keeps_the_last_result():
+    at = on_page("explore", ds="scenarios/gec_step", errors="ar:1")
+    before = level_metric(at)
+    # AR errors are impossible for a count family: SpecError next to the model options.
+    at.selectbox(key="xp_family").set_value("poisson").run()
+    assert not at.exception
+    assert any("not available for the poisson family" in e.value for e in at.error)
+    assert level_metric(at) == before
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_explore_bad_upload_keeps_the_previous_result():
+    at = on_page("explore")
+    at.radio(key="xp_mode").set_value("Upload a file").run()
+    at.file_uploader(key="xp_upload").upload("visits.csv", monthly_csv(), "text/csv").run()
+    no_trouble(at)
+    good = level_metric(at)
+    assert len(at.get("plotly_chart")) == 1
+    at.file_uploader(key="xp_upload").upload("bad.csv", b"month,visits\n", "text/csv").run()
+    assert not at.exception
+    assert any("no rows of data" in e.value for e in at.error)
+    assert level_metric(at) == good
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_explore_editor_adds_an_event_from_the_catalogue():
+    at = on_page("explore", ds="scenarios/suspension_steps")
+    at.multiselect(key="xp_add_presets").set_value(["twitter_campaign"]).run()
+    no_trouble(at)
+    assert any(t.startswith("twitter_campaign=2015-07") for t in qp(at, "iv"))
+    assert len(at.select_slider) == 2
+    assert "twitter_campaign" in " ".join(at.dataframe[-1].value["intervention"])
+
+
+def test_explore_interventions_too_close_show_the_spec_error_and_keep_the_chart():
+    at = on_page("explore", ds="scenarios/suspension_steps")
+    before = level_metric(at)
+    at.multiselect(key="xp_add_presets").set_value(["twitter_125k"]).run()
+    assert not at.exception
+    assert any("Move the dates apart" in e.value for e in at.error)
+    assert level_metric(at) == before
+    assert len(at.get("plotly_chart")) == 1
+
+
+# -- the other pages --------------------------------------------------------------------------
+def test_robustness_page_runs_with_verdict_and_charts():
+    at = on_page("robustness", ds="scenarios/gec_step", log="1")
+    no_trouble(at)
+    assert len(at.get("plotly_chart")) >= 3  # sweep, placebos, residual ACF
+    verdict = " ".join(m.value for m in at.markdown)
+    assert "Date sweep" in verdict or "sweep" in verdict.lower()
+    assert {m.label for m in at.metric} >= {"sup-F statistic", "p-value"}
+
+
+@pytest.mark.parametrize("page", ["data_sources", "methods", "ingest"])
+def test_static_pages_run(page):
+    at = on_page(page)
+    no_trouble(at)
+    assert at.title
+
+
+def test_data_sources_lists_every_dataset_with_licence_and_checksum():
+    from explorer.catalog import list_resources
+
+    at = on_page("data_sources")
+    cat = at.dataframe[0].value
+    keys = {r.key for r in list_resources()}
+    assert set(cat["dataset"]) == keys
+    assert cat["licence"].str.len().min() > 0
+    assert len(at.get("download_button")) == len(keys)
