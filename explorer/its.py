@@ -342,7 +342,6 @@ def ar_profile_fit(y: np.ndarray, X: np.ndarray, p: int) -> tuple[np.ndarray, np
     (b, phi, sigma2, loglike)
     """
     from scipy import linalg, optimize
-    from statsmodels.tsa.arima_process import arma_acovf
     from statsmodels.tsa.statespace.tools import constrain_stationary_univariate
 
     y = np.asarray(y, float)
@@ -357,8 +356,15 @@ def ar_profile_fit(y: np.ndarray, X: np.ndarray, p: int) -> tuple[np.ndarray, np
         return np.concatenate([head, tail])
 
     def profile(phi):
-        gamma = arma_acovf(np.r_[1.0, -phi], np.r_[1.0], nobs=p, sigma2=1.0)
-        L = linalg.cholesky(linalg.toeplitz(gamma), lower=True)
+        # Covariance of (u_t, ..., u_{t-p+1}) for unit innovations: the companion form's
+        # stationary covariance, T G T' + e1 e1' = G.
+        T = np.zeros((p, p))
+        T[0] = phi
+        T[1:, :-1] = np.eye(p - 1)
+        Q = np.zeros((p, p))
+        Q[0, 0] = 1.0
+        G = linalg.solve_discrete_lyapunov(T, Q)
+        L = linalg.cholesky((G + G.T) / 2, lower=True)
         ys = whiten(y, phi, L)
         Xs = whiten(X, phi, L)
         b, *_ = np.linalg.lstsq(Xs, ys, rcond=None)
