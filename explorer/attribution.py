@@ -150,10 +150,11 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
     >>> # a = attribute(fit_its(series, spec), ClaimSpec("2014-06", "2016-06", -45.0, "gec"))
     >>> # a.component("gec").share_of_observed
     """
-    if result.fit is None:
+    if result.fit is None or "trend" not in result.params.index:
         raise SpecError(
-            "Attribution needs the segmented model (its parts add up on the linear-predictor "
-            "scale): use --model segmented with --claim-start/--claim-end."
+            "Attribution needs a model with a deterministic trend whose parts add up on the "
+            "linear-predictor scale: use --model segmented (or sarimax) with --claim-start and "
+            "--claim-end."
         )
     freq = result.frequency
     fit = result.fit
