@@ -7,8 +7,9 @@ leading batch axis and solved in one call to numpy's batched QR. Results equal s
 about 1e-10 (``tests/test_sweep_placebo.py`` checks 1e-8):
 
 - ``errors="ols"`` is ``OLS(y, X).fit()`` (t distribution, df = n - k);
-- ``errors="hac"`` is ``OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": L})``: Bartlett
-  kernel, no small-sample correction, normal distribution, as statsmodels does by default.
+- ``errors="hac"`` is ``OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": L,
+  "use_correction": True}, use_t=True)``: Bartlett kernel, the n/(n - k) factor and t(n - k)
+  intervals, Stata's ``newey`` convention, exactly as ``explorer.its.fit_its`` fits it.
 
 Shapes: ``X`` is (B, n, k) or (n, k) (shared by every fit); ``y`` is (B, n) or (n,).
 """
@@ -42,7 +43,7 @@ class BatchFit:
         return self.params / self.bse
 
     def pvalues(self) -> np.ndarray:
-        """Two-sided p-values (t with df_resid for OLS errors, normal for HAC, as statsmodels)."""
+        """Two-sided p-values (t with df_resid)."""
         from scipy import stats
 
         z = np.abs(self.tvalues())
@@ -75,10 +76,11 @@ def _qr_solve(X: np.ndarray, Y: np.ndarray):
 
 def hac_meat(scores: np.ndarray, lags: int) -> np.ndarray:
     """Bartlett-weighted sum of score cross-products, sum_l w_l (G_l + G_l'), scores (B, n, k)."""
-    S = np.einsum("bni,bnj->bij", scores, scores)
+    sT = np.swapaxes(scores, -1, -2)
+    S = sT @ scores
     for lag in range(1, lags + 1):
         w = 1.0 - lag / (lags + 1.0)
-        G = np.einsum("bni,bnj->bij", scores[:, lag:], scores[:, :-lag])
+        G = sT[:, :, lag:] @ scores[:, :-lag]
         S += w * (G + np.swapaxes(G, -1, -2))
     return S
 
@@ -116,10 +118,11 @@ def batch_ols(
     n, k = X.shape[-2], X.shape[-1]
     if X.ndim == 2:
         # One design, many outcomes: a single QR serves every draw (power simulations).
-        beta, xtx_inv = _qr_solve(X, y.T)
-        beta = beta.T if beta.ndim == 2 else beta[None]
+        Q, R = np.linalg.qr(X)
+        beta = np.linalg.solve(R, Q.T @ y.T).T
+        Rinv = np.linalg.inv(R)
+        xtx_inv = np.broadcast_to(Rinv @ Rinv.T, (y.shape[0], k, k))
         resid = y - beta @ X.T
-        xtx_inv = np.broadcast_to(xtx_inv, (y.shape[0], k, k))
         Xb = np.broadcast_to(X, (y.shape[0], n, k))
     else:
         if y.ndim == 1:
@@ -135,8 +138,8 @@ def batch_ols(
     elif errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
         S = hac_meat(Xb * resid[:, :, None], lags)
-        cov = xtx_inv @ S @ xtx_inv
-        use_t = False
+        cov = xtx_inv @ S @ xtx_inv * (n / df)
+        use_t = True
     else:
         raise ValueError(f"batch_ols handles errors 'ols' or 'hac', not {errors!r}")
     bse = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0.0, None))
