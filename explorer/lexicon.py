@@ -211,7 +211,9 @@ def load_lexicon(source=None, *, name: str | None = None) -> Lexicon:
             raw = source.encode("utf-8") if isinstance(source, str) else bytes(source)
             label = name or "user_lexicon"
         try:
-            df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = pd.read_csv(
+                io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            )
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(
                 f"The lexicon could not be read as UTF-8 CSV ({type(exc).__name__}): save it as "
@@ -219,9 +221,7 @@ def load_lexicon(source=None, *, name: str | None = None) -> Lexicon:
             ) from None
     sha = hashlib.sha256(raw).hexdigest()
     entries = _validate(df)
-    return Lexicon(
-        entries=entries, version=version or f"user-{sha[:12]}", sha256=sha, name=label
-    )
+    return Lexicon(entries=entries, version=version or f"user-{sha[:12]}", sha256=sha, name=label)
 
 
 def _looks_like_csv_text(source) -> bool:
@@ -263,9 +263,7 @@ def _validate(df) -> tuple[LexiconEntry, ...]:
         except ValueError:
             c = float("nan")
         if not 0.0 <= c <= 1.0:
-            raise InputError(
-                f"Lexicon line {i}: confidence {conf!r} must be a number from 0 to 1."
-            )
+            raise InputError(f"Lexicon line {i}: confidence {conf!r} must be a number from 0 to 1.")
         if not source:
             raise InputError(
                 f"Lexicon line {i} ({term}): give a source, or write 'ASSUMPTION: why' in the "

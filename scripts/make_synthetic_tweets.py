@@ -1,0 +1,147 @@
+"""Synthetic tweet archives for the benchmarks and tests: seeded, harmless, any size.
+
+Columns (the ``generic`` ingest format): ``time`` (ISO 8601 text in CSV, a timestamp in Parquet),
+``account``, ``followers``, ``text``. The text is neutral filler words plus 0-3 hashtags drawn
+from a Zipf-like vocabulary that includes the lexicon's terms in several spellings (case,
+underscores, Arabic diacritics and tatweel), so stance matching does real work.
+
+    python scripts/make_synthetic_tweets.py OUT.csv --rows 1000000
+    python scripts/make_synthetic_tweets.py OUT.parquet --rows 10000000
+
+Files go wherever you say (the benchmarks use a temporary folder); none are committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+
+import numpy as np
+
+WORDS = (
+    "news update today city report market weather road bridge school match river train "
+    "photo video morning evening week people council water power field music"
+).split()
+# Lexicon terms as people write them, with the stance the bundled lexicon gives each.
+STANCE_TAGS = {
+    "#Caliphate": "pro",
+    "#caliphate": "pro",
+    "#CALIPHATE": "pro",
+    "#Khilafah": "pro",
+    "#الخلافة": "pro",
+    "#الخلافـــة": "pro",
+    "#دولة_الخلافة": "pro",
+    "#Daesh": "anti",
+    "#daesh": "anti",
+    "#Dae_sh": "anti",
+    "#داعش": "anti",
+    "#دَاعِش": "anti",
+    "#NotInMyName": "anti",
+}
+CHUNK = 1_000_000
+
+
+def _vocabulary(rng: np.random.Generator, n_tags: int) -> tuple[np.ndarray, np.ndarray]:
+    tags = [f"#tag{i:04d}" for i in range(n_tags)] + list(STANCE_TAGS)
+    w = 1.0 / np.arange(1, len(tags) + 1) ** 1.1
+    rng.shuffle(w)
+    return np.array(tags, dtype=object), w / w.sum()
+
+
+def _text_pool(rng: np.random.Generator, n: int, n_tags: int) -> np.ndarray:
+    tags, p = _vocabulary(rng, n_tags)
+    pool = []
+    for _ in range(n):
+        words = list(rng.choice(WORDS, size=rng.integers(6, 16)))
+        for t in rng.choice(tags, size=rng.integers(0, 4), p=p):
+            words.insert(int(rng.integers(0, len(words) + 1)), t)
+        pool.append(" ".join(words))
+    return np.array(pool, dtype=object)
+
+
+def chunks(
+    n_rows: int,
+    *,
+    seed: int = 0,
+    n_accounts: int = 20_000,
+    start: str = "2014-06-01",
+    days: int = 730,
+    n_tags: int = 2_000,
+    pool: int = 20_000,
+):
+    """Yield pyarrow Tables of at most 1M rows making ``n_rows`` synthetic tweets."""
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    texts = _text_pool(rng, pool, n_tags)
+    accounts = np.array([f"acct{i:06d}" for i in range(n_accounts)], dtype=object)
+    base_followers = rng.lognormal(6.0, 1.5, n_accounts).astype(np.int64)
+    # Account activity is skewed: a few accounts post much of the traffic.
+    act = rng.pareto(1.5, n_accounts) + 1.0
+    act /= act.sum()
+    t0 = np.datetime64(start, "s")
+    for lo in range(0, n_rows, CHUNK):
+        n = min(CHUNK, n_rows - lo)
+        a = rng.choice(n_accounts, size=n, p=act)
+        secs = rng.integers(0, days * 86_400, size=n)
+        yield pa.table(
+            {
+                "time": pa.array(t0 + secs.astype("timedelta64[s]"), pa.timestamp("s")),
+                "account": pa.array(accounts[a], pa.string()),
+                "followers": pa.array(base_followers[a] + secs // 86_400, pa.int64()),
+                "text": pa.array(texts[rng.integers(0, len(texts), size=n)], pa.string()),
+            }
+        )
+
+
+def make(path, n_rows: int, **kwargs) -> pathlib.Path:
+    """Write ``n_rows`` synthetic tweets to ``path`` (.csv or .parquet); return the path."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    path = pathlib.Path(path)
+    if path.suffix == ".parquet":
+        writer = None
+        for tbl in chunks(n_rows, **kwargs):
+            if writer is None:
+                # Dictionary-encode accounts only, as archive exports usually do; text stays plain.
+                writer = pq.ParquetWriter(path, tbl.schema, use_dictionary=["account"])
+            writer.write_table(tbl)
+        if writer is not None:
+            writer.close()
+        return path
+    with pcsv.CSVWriter(path, _csv_schema()) as writer:
+        for tbl in chunks(n_rows, **kwargs):
+            iso = pa.compute.strftime(tbl["time"], format="%Y-%m-%d %H:%M:%S")
+            writer.write_table(tbl.set_column(0, "time", iso))
+    return path
+
+
+def _csv_schema():
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("time", pa.string()),
+            ("account", pa.string()),
+            ("followers", pa.int64()),
+            ("text", pa.string()),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", help="OUT.csv or OUT.parquet")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--accounts", type=int, default=20_000)
+    args = ap.parse_args(argv)
+    make(args.out, args.rows, seed=args.seed, n_accounts=args.accounts)
+    print(f"wrote {args.rows:,} synthetic tweets to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
