@@ -795,7 +795,7 @@ def placebo_chart(
     _vline(
         fig,
         real_effect,
-        f"Real effect: {real_effect:,.3~g}",
+        f"Real effect: {real_effect:.3g}",
         color=COLORS["intervention"],
         dash="solid",
     )

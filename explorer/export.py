@@ -174,10 +174,12 @@ class Renderer:
         self._kaleido = self._loop = self._thread = None
         if loop is None:
             return
+        proc = getattr(k, "subprocess", None)
         try:
-            asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=10)
+            if proc is not None and proc.poll() is not None:
+                raise ChildProcessError  # already dead: nothing to close politely
+            asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=5)
         except BaseException:  # noqa: BLE001 - a dead browser cannot close cleanly
-            proc = getattr(k, "subprocess", None)
             if proc is not None and proc.poll() is None:
                 proc.kill()
         loop.call_soon_threadsafe(loop.stop)
@@ -196,6 +198,9 @@ class Renderer:
         last = None
         for _attempt in range(2):
             with self._lock:
+                proc = getattr(self._kaleido, "subprocess", None)
+                if proc is not None and proc.poll() is not None:
+                    self._stop_locked()  # the browser died since the last image: start afresh
                 if not self.running:
                     self._start()
                 k, loop = self._kaleido, self._loop
@@ -785,7 +790,7 @@ def repro_bundle(result, *, chart=None, provenance: dict | None = None) -> bytes
             if col in design.columns:
                 name = header[list(design.columns).index(col)]
                 effects.append(
-                    f'print("level_change", {iv.label!r}, repr(float(params[{name!r}])))'
+                    f'print("level_change", {iv.label!r}, repr(float(params[{name!r}])), sep="\\t")'
                 )
         y_note = " (log of the series: --log)" if result.spec.log else ""
         diff_note = (
