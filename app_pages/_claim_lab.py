@@ -168,7 +168,7 @@ def scenario_lab(events: pd.DataFrame) -> None:
             source=SCENARIO_SOURCE,
         ),
     )
-    st.plotly_chart(chart.figure, key="scenario_grid")
+    st.plotly_chart(chart.figure, key="scenario_grid", width="content")
     ui.source_caption(SCENARIO_SOURCE)
     table = pd.DataFrame(rows)
     st.dataframe(

@@ -264,7 +264,8 @@ def _period_format(freq: str) -> str:
 
 # -- model options -----------------------------------------------------------------------------
 def model_options(columns: list[str]) -> None:
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)
+    c3, c4 = st.columns(2)
     c1.selectbox("Family", FAMILIES, key="xp_family")
     c2.selectbox(
         "Errors",
@@ -274,8 +275,8 @@ def model_options(columns: list[str]) -> None:
     )
     c3.selectbox("Seasonality", SEASONALITY, key="xp_season")
     c4.selectbox("Model", MODELS, key="xp_model")
-    c5, c6, c7 = st.columns([1, 2, 2])
-    c5.checkbox("Log scale", key="xp_log", help="Gaussian on log(y): effects also as ratios")
+    c6, c7 = st.columns(2)
+    st.checkbox("Log scale", key="xp_log", help="Gaussian on log(y): effects also as ratios")
     valid_cov = [c for c in st.session_state.get("xp_covariates", []) if c in columns]
     st.session_state["xp_covariates"] = valid_cov
     c6.multiselect("Covariates", columns, key="xp_covariates")

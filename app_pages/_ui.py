@@ -96,7 +96,7 @@ def dataset_infos() -> pd.DataFrame:
     rows = [
         {
             "name": info.key,
-            "title": info.title if info.key == info.name else f"{info.title}: {info.resource}",
+            "title": info.title,
             "licence": info.licence,
             "sha256": info.sha256,
             "frequency": info.frequency,

@@ -75,7 +75,7 @@ if window is not None:
             source=source,
         ),
     )
-    st.plotly_chart(chart.figure, key="timeline")
+    st.plotly_chart(chart.figure, key="timeline", width="content")
     ui.source_caption(
         f"{claim['source_title']} ({claim['source_publisher']}); events catalogue",
         verification=claim["verification"],

@@ -17,7 +17,7 @@ if st.session_state.get("xp_url_warning"):
     st.warning(st.session_state.pop("xp_url_warning"), icon=":material/link_off:")
 events = ui.events()
 
-left, right = st.columns([2, 3], gap="large")
+left, right = st.columns([1, 2], gap="large")
 with left:
     st.subheader("Data")
     picked = ui.data_source_picker(key="xp", default=xp.DEFAULT_DATASET)
@@ -67,7 +67,7 @@ with right:
                 notes=tuple(result.caveats[:1]),
             ),
         )
-        st.plotly_chart(chart.figure, key="xp_chart")
+        st.plotly_chart(chart.figure, key="xp_chart", width="content")
         ui.source_caption(ui.source_line(source, key))
         ui.export_kit(chart, key="xp_export", results=result)
         st.subheader("Effects")

@@ -56,7 +56,7 @@ with ui.guard(what="date sweep"), st.spinner("Sweeping the date..."):
             source=src_line,
         ),
     )
-    st.plotly_chart(chart.figure, key="rb_sweep")
+    st.plotly_chart(chart.figure, key="rb_sweep", width="content")
     ui.source_caption(src_line)
     ui.export_kit(chart, key="rb_sweep_x", results=sw)
     if sw.note:
@@ -107,7 +107,7 @@ with ui.guard(what="placebos"), st.spinner("Running placebo dates..."):
             source=src_line,
         ),
     )
-    st.plotly_chart(chart.figure, key="rb_placebo")
+    st.plotly_chart(chart.figure, key="rb_placebo", width="content")
     ui.source_caption(src_line)
     ui.export_kit(chart, key="rb_placebo_x", results=pl)
     st.write(
@@ -150,7 +150,7 @@ with ui.guard(what="diagnostics"):
             nobs=len(resid),
             text=charts.ChartText(title="Autocorrelation of the residuals", source=src_line),
         )
-        st.plotly_chart(chart.figure, key="rb_acf")
+        st.plotly_chart(chart.figure, key="rb_acf", width="content")
         ui.export_kit(chart, key="rb_acf_x")
 
 # -- 6. specification curve (slow: on demand) -------------------------------------------------
@@ -184,7 +184,7 @@ if st.toggle(
                 title=f"{sc.n_paths} specifications of the {label} effect", source=src_line
             ),
         )
-        st.plotly_chart(chart.figure, key="rb_specs")
+        st.plotly_chart(chart.figure, key="rb_specs", width="content")
         ui.export_kit(chart, key="rb_specs_x", results=sc)
         st.write(
             f"{sc.share_same_sign_significant:.0%} of the {len(ok)} fitted paths give an effect "
