@@ -80,7 +80,10 @@ def normalise(term: str) -> str:
     s = s.replace(_TATWEEL, "")
     s = _AR_MARKS.sub("", s)
     s = s.translate(_AR_LETTERS)
-    return _SEPARATORS.sub("", s)
+    s = _SEPARATORS.sub("", s)
+    # Dropping a separator can leave a letter next to a combining mark that NFKC kept apart
+    # ("R\u00b8" -> "r \u0327" -> "r\u0327"): compose again so the key is stable.
+    return unicodedata.normalize("NFC", s)
 
 
 @dataclass(frozen=True)
