@@ -26,6 +26,7 @@ import pathlib
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from explorer.errors import InputError
 from explorer.fastols import segment_ssr
@@ -276,3 +277,106 @@ def break_confint(y, Z, breaks, *, level: float = 0.95) -> list[tuple[float, flo
         lower = brentq(f, lb, 0.0, args=(a2,), xtol=1e-10) * phi1**2 / q1
         out.append((bp[i] - np.ceil(upper), bp[i] - np.floor(lower)))
     return out
+
+
+# -- on a series -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BreakResult:
+    """Sup-F and the selected Bai-Perron breaks of a series, with dates (first new-regime period)."""
+
+    supf: dict  # statistic, p_value, p_method, date, ci_low, ci_high
+    breaks: list  # [{date, ci_low, ci_high}]
+    criterion: str
+    n_breaks: int
+    model: str  # "y ~ 1 + t" or "y ~ 1"
+    trim: float
+    max_breaks: int
+    table: list  # per number of breaks: m, rss, bic, lwz, dates
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "trim": self.trim,
+            "max_breaks": self.max_breaks,
+            "supf": self.supf,
+            "breaks": self.breaks,
+            "criterion": self.criterion,
+            "n_breaks": self.n_breaks,
+            "table": self.table,
+            "date_convention": "a break's date is the first period of the new regime",
+        }
+
+
+def find_breaks(
+    series, *, trend: bool = True, max_breaks: int = 3, trim: float = 0.15, criterion: str = "bic",
+    use_log: bool = False, level: float = 0.95,
+) -> BreakResult:
+    """Sup-F test and Bai-Perron breaks of ``series``' own model (no interventions).
+
+    Parameters
+    ----------
+    series
+        A ``SeriesData``; missing periods are dropped, the trend keeps their place.
+    trend
+        ``y ~ 1 + t`` (True) or a mean shift ``y ~ 1``.
+    max_breaks, trim, criterion
+        M, the share of observations per segment, and ``bic`` or ``lwz``.
+    use_log
+        Test log(y) (``--log``).
+    level
+        Confidence level of the Bai (1997) intervals.
+
+    Returns
+    -------
+    BreakResult
+
+    Raises
+    ------
+    InputError
+        Too few observations for the trimming, an unknown criterion, or non-positive y with log.
+    """
+    from explorer.design import period_ordinal, period_start
+
+    if criterion not in ("bic", "lwz"):
+        raise InputError(f"Unknown criterion {criterion!r}: use bic or lwz.")
+    y = np.asarray(series.y, float)
+    ok = np.isfinite(y)
+    if use_log:
+        if np.any(y[ok] <= 0):
+            raise InputError("--log needs a positive outcome: drop --log or remove zero values.")
+        y = np.log(np.where(ok, y, 1.0))
+    y = y[ok]
+    ords = period_ordinal(pd.DatetimeIndex(series.dates)[ok], series.freq)
+    n = len(y)
+    if n < 8:
+        raise InputError(f"Only {n} observations: break tests need at least 8 (better 30 or more).")
+    Z = trend_matrix(n, trend=trend, t=(ords - ords[0] + 1).astype(float))
+
+    def date(i):
+        if not np.isfinite(i):
+            return None
+        i = int(min(max(i, 0), n - 1))  # intervals may run past the data: clip to it
+        return period_start([ords[i]], series.freq)[0]
+
+    sf = supf_test(y, Z, trim=trim)
+    fit = bai_perron(y, Z, max_breaks=max_breaks, trim=trim)
+    ci1 = break_confint(y, Z, (sf.index,), level=level)[0]
+    m = fit.selected(criterion)
+    cis = break_confint(y, Z, fit.breakpoints[m], level=level) if m else []
+    table = [
+        {"m": k, "rss": float(fit.rss[k]), "bic": float(fit.bic[k]), "lwz": float(fit.lwz[k]),
+         "dates": [date(i) for i in fit.breakpoints[k]]}
+        for k in range(len(fit.rss))
+    ]
+    return BreakResult(
+        supf={"statistic": sf.statistic, "p_value": sf.p_value, "p_method": sf.p_method,
+              "date": date(sf.index), "ci_low": date(ci1[0]), "ci_high": date(ci1[1])},
+        breaks=[{"date": date(i), "ci_low": date(lo), "ci_high": date(hi)}
+                for i, (lo, hi) in zip(fit.breakpoints[m], cis, strict=True)],
+        criterion=criterion,
+        n_breaks=m,
+        model="y ~ 1 + t" if trend else "y ~ 1",
+        trim=trim,
+        max_breaks=len(fit.rss) - 1,
+        table=table,
+    )

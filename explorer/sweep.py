@@ -245,6 +245,7 @@ def sweep_dates(
     else:
         rows, path = _sweep_loop(series, spec, label, dates), "loop"
     rows.insert(0, "date", dates)
+    rows["offset"] = t0s - given.t0  # periods from the given date
     best = int(np.nanargmin(rows["ssr"].to_numpy()))
     return SweepResult(
         label=label,
