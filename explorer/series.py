@@ -318,7 +318,17 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
 
     s = rows[col]
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype(float)
+        v = s.astype(float)
+        inf = np.isinf(v.to_numpy())
+        if inf.any():  # Parquet/Excel floats: an infinity would otherwise pass as "missing"
+            i = v.index[np.flatnonzero(inf)[0]]
+            when = rows[table.time_column].get(i)
+            at = f" at {when:%Y-%m-%d}" if isinstance(when, pd.Timestamp) else ""
+            raise InputError(
+                f"The {what} column {col!r} holds an infinite value ({v[i]:g}){at}. Fix that cell "
+                "(or leave it empty for a missing value), or choose another column."
+            )
+        return v
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype(float)
     text = s.astype("str").str.strip()
