@@ -365,60 +365,21 @@ def verdict_block(source: str, key: str, spec) -> None:
 def verdict_lines(
     source, key, spec, label, *, sweep=None, breaks=None, placebos=None, power=None, specs=None
 ) -> list[str]:
-    """One plain sentence per robustness question.
+    """One plain sentence per robustness question (``explorer.verdict``)."""
+    from explorer.verdict import build_verdict
 
-    Uses ``explorer.verdict`` when it is installed; otherwise states what each check found,
-    without judging beyond it.
-    """
-    if core_ready("verdict"):
-        from explorer.verdict import verdict as make_verdict
-
-        v = make_verdict(series(source, key, spec), spec)
-        d = v.to_dict() if hasattr(v, "to_dict") else dict(v)
-        found = (
-            d.get("sentences")
-            or d.get("lines")
-            or [
-                x.get("sentence", str(x)) if isinstance(x, dict) else str(x)
-                for x in d.get("answers", [])
-            ]
-        )
-        if found:
-            return [str(x) for x in found]
-    lines = []
-    if sweep is not None:
-        r = sweep.rows
-        sig = ((r["level_ci_high"] < 0) | (r["level_ci_low"] > 0)).mean()
-        lines.append(
-            f"Date sweep: the level change is significant at {sig:.0%} of the admissible dates; "
-            f"the best-fitting date is {sweep.best_date:%B %Y}, {abs(sweep.distance)} periods "
-            f"from the date used."
-        )
-    if breaks is not None:
-        sup = breaks["supf"]
-        when = f"{breaks['supf_date']:%B %Y}"
-        lines.append(
-            f"Breaks: the data's own most likely break is in {when} (sup-F p = "
-            f"{sup.p_value:.3g}); Bai-Perron selects {breaks['n_breaks']} break(s)."
-        )
-    if placebos is not None:
-        lines.append(
-            f"Placebos: the real effect ranks {placebos.rank} of {placebos.n_placebos + 1} "
-            f"among fake pre-period dates (permutation p = {placebos.p_value:.3f}; the "
-            f"smallest possible is {placebos.min_attainable_p:.3f})."
-        )
-    if specs is not None:
-        lines.append(
-            f"Specifications: {specs.share_same_sign_significant:.0%} of {specs.n_paths} "
-            "forking paths give an effect of the same sign and significance."
-        )
-    if power is not None:
-        pct = f" ({power.mde_pct:+.1f}%)" if power.mde_pct is not None else ""
-        lines.append(
-            f"Power: this series could detect a level change of {power.mde:.3g}{pct} with 80% "
-            "power; smaller effects may be real but undetectable here."
-        )
-    return lines
+    iv = next(i for i in spec.interventions if i.label == label)
+    v = build_verdict(
+        label=label,
+        claimed_date=iv.timestamp,
+        freq=series(source, key, spec).freq,
+        sweep=sweep,
+        breaks=breaks,
+        placebo=placebos,
+        specs=specs,
+        power=power,
+    )
+    return [f"{a.question} {a.sentence}" for a in v.answers]
 
 
 # -- tables and labels -------------------------------------------------------------------------
@@ -579,33 +540,8 @@ def power(source: str, key: str, spec, label: str):
 @st.cache_resource(max_entries=32, show_spinner=False)
 def breaks(source: str, key: str, spec, max_breaks: int = 3):
     """sup-F and Bai-Perron on the series' own trend model (no interventions)."""
-    import numpy as np
+    from explorer.breaks import find_breaks
 
-    from explorer.breaks import bai_perron, break_confint, supf_test, trend_matrix
-
-    s = series(source, key, spec)
-    ok = np.isfinite(s.y)
-    y = np.log(s.y[ok]) if spec.scale == "log" else s.y[ok]
-    dates = pd.DatetimeIndex(s.dates)[ok]
-    Z = trend_matrix(len(y))
-    sup = supf_test(y, Z)
-    bp = bai_perron(y, Z, max_breaks=max_breaks)
-    m = bp.selected("bic")
-    idx = list(bp.breakpoints[m]) if m else []
-    cis = break_confint(y, Z, idx) if idx else []
-    rows = []
-
-    def clip(v):  # interval ends may run past the data (as strucchange's do) or be NaN
-        if not np.isfinite(v):
-            return pd.NaT
-        return dates[int(min(max(round(v), 0), len(dates) - 1))]
-
-    for i, (lo, hi) in zip(idx, cis, strict=False):
-        rows.append({"date": dates[i], "ci_low": clip(lo), "ci_high": clip(hi)})
-    return {
-        "supf": sup,
-        "supf_date": dates[sup.index],
-        "breaks": pd.DataFrame(rows),
-        "n_breaks": m,
-        "scale": spec.scale,
-    }
+    return find_breaks(
+        series(source, key, spec), max_breaks=max_breaks, use_log=spec.scale == "log"
+    )

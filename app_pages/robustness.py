@@ -78,19 +78,20 @@ st.header("Where does the data itself break?")
 bk = None
 with ui.guard(what="break tests"), st.spinner("Testing for breaks..."):
     bk = ui.breaks(source, key, spec)
-    sup = bk["supf"]
+    sup = bk.supf
     c1, c2, c3 = st.columns(3)
-    c1.metric("sup-F statistic", f"{sup.statistic:.2f}")
-    c2.metric("p-value", f"{sup.p_value:.3g}", help=sup.p_method)
-    c3.metric("Most likely single break", f"{bk['supf_date']:%b %Y}")
-    if len(bk["breaks"]):
-        st.write(f"Bai-Perron (BIC) selects {bk['n_breaks']} break(s):")
-        st.dataframe(bk["breaks"], hide_index=True, key="rb_breaks")
+    c1.metric("sup-F statistic", f"{sup['statistic']:.2f}")
+    c2.metric("p-value", f"{sup['p_value']:.3g}", help=str(sup.get("p_method", "")))
+    c3.metric("Most likely single break", f"{pd.Timestamp(sup['date']):%b %Y}")
+    if bk.breaks:
+        st.write(f"Bai-Perron ({bk.criterion.upper()}) selects {bk.n_breaks} break(s):")
+        st.dataframe(pd.DataFrame(bk.breaks), hide_index=True, key="rb_breaks")
     else:
-        st.write("Bai-Perron (BIC) selects no break in the trend.")
+        st.write(f"Bai-Perron ({bk.criterion.upper()}) selects no break.")
     st.caption(
-        "Breaks in the intercept and trend of the series' own model without interventions "
-        f"(on the {bk['scale']} scale); a break's date is the first period of the new regime."
+        f"Breaks in every coefficient of the series' own model without interventions "
+        f"({bk.model}{', log scale' if spec.scale == 'log' else ''}); a break's date is the "
+        "first period of the new regime."
     )
 
 # -- 3. placebos --------------------------------------------------------------------------------
