@@ -107,12 +107,15 @@ def infer_number_style(columns: list[pd.Series], *, delimiter: str | None) -> Nu
     """
     dot = comma = 0
     ambiguous = {".": 0, ",": 0}
+    grouped = {".": False, ",": False}  # keyed by the decimal mark the grouping implies
     spaces = False
     for col in columns:
-        raw = col[~is_missing(col)].str.strip()
+        # Distinct values are evidence enough (and 100x fewer in long files); cap the work.
+        raw = pd.Series(col[~is_missing(col)].str.strip().unique()[:20_000], dtype="str")
         if raw.empty:
             continue
-        s = _prepare(raw).str.rstrip("%").str.strip()
+        plain = raw.str.fullmatch(r"[+-]?[0-9]*[.,]?[0-9]*")  # nothing to clean: skip the regexes
+        s = raw.where(plain, _prepare(raw.where(~plain, "")).str.rstrip("%").str.strip())
         spaced = raw.str.contains(_SPACE_GROUP, regex=True) & s.str.fullmatch(
             r"[+-]?[\d.,]+" + _EXP
         )
@@ -121,6 +124,8 @@ def infer_number_style(columns: list[pd.Series], *, delimiter: str | None) -> Nu
         comma += int(s.str.fullmatch(_COMMA_DEC).sum())
         for mark, rx in _AMBIG.items():
             ambiguous[mark] += int(s.str.fullmatch(rx).sum())
+        for mark, rx in _GROUPED.items():
+            grouped[mark] = grouped[mark] or bool(s.str.fullmatch(rx).any())
     style = NumberStyle()
     if dot > comma:
         style.decimal = "."
@@ -130,8 +135,8 @@ def infer_number_style(columns: list[pd.Series], *, delimiter: str | None) -> Nu
         style.decimal = "," if delimiter == ";" else "."
     if dot and comma:
         style.notes.append(
-            f"Numbers are written both with decimal points ({dot} cells) and decimal commas "
-            f"({comma} cells); read with a decimal {'point' if style.decimal == '.' else 'comma'}. "
+            f"Numbers are written both with decimal points ({dot} values) and decimal commas "
+            f"({comma} values); read with a decimal {'point' if style.decimal == '.' else 'comma'}. "
             "Check the values, and write every number the same way."
         )
     other = "," if style.decimal == "." else "."
@@ -144,21 +149,10 @@ def infer_number_style(columns: list[pd.Series], *, delimiter: str | None) -> Nu
             f"because {why}. If that is wrong, write the numbers without grouping marks."
         )
     if ambiguous[other] or dot or comma:
-        style.thousands = (
-            other if (ambiguous[other] or _has_groups(columns, style.decimal)) else None
-        )
+        style.thousands = other if (ambiguous[other] or grouped[style.decimal]) else None
     if spaces:
         style.thousands = (style.thousands + " and spaces") if style.thousands else "space"
     return style
-
-
-def _has_groups(columns: list[pd.Series], decimal: str) -> bool:
-    rx = _GROUPED[decimal]
-    for col in columns:
-        s = _prepare(col[~is_missing(col)]).str.rstrip("%")
-        if s.str.fullmatch(rx).any():
-            return True
-    return False
 
 
 @dataclass
@@ -172,22 +166,42 @@ class ParsedNumbers:
 
 def parse_numbers(col: pd.Series, style: NumberStyle) -> ParsedNumbers:
     """Parse a text column with the file's number style; report what would not parse."""
-    s = col.astype("str") if col.dtype != "str" else col
-    missing = is_missing(s)
-    t = _prepare(s.fillna(""))
-    pct = t.str.endswith("%")
-    t = t.str.rstrip("%").str.strip()
-    if style.decimal == ".":
-        t = t.where(~t.str.fullmatch(_GROUPED["."]), t.str.replace(",", "", regex=False))
-    else:
-        grouped = t.str.fullmatch(_GROUPED[","])
-        t = t.where(~grouped, t.str.replace(".", "", regex=False))
-        t = t.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(t.where(~missing, None), errors="coerce").astype(float)
-    values = values.where(np.isfinite(values))
+    s = (col.astype("str") if col.dtype != "str" else col).fillna("").str.strip()
+    missing = s.str.lower().isin(MISSING)
+    uniq = pd.Series(s[~missing].unique(), dtype="str")
+    parsed, pct = _parse_distinct(uniq, style)
+    values = s.map(pd.Series(parsed.to_numpy(), index=uniq.to_numpy())).astype(float)
+    values = values.where(~missing)
     bad = ~missing & values.isna()
-    formula = bad & s.fillna("").str.strip().str.fullmatch(_FORMULA)
-    return ParsedNumbers(values, missing, bad, formula, bool((pct & ~missing).any()))
+    formula = bad & s.str.fullmatch(_FORMULA)
+    return ParsedNumbers(values, missing, bad, formula, pct)
+
+
+def _parse_distinct(u: pd.Series, style: NumberStyle) -> tuple[pd.Series, bool]:
+    """Numbers for distinct cell texts: plain numbers directly, the rest through the cleaning."""
+    fast = pd.to_numeric(u, errors="coerce").astype(float)
+    if style.decimal == ",":  # "1.234" is a thousand here, not what to_numeric reads
+        fast = fast.where(~u.str.contains(".", regex=False))
+        simple = u.str.fullmatch(r"[+-]?[0-9]*,[0-9]+")  # "12,5": no grouping to untangle
+        if simple.any():
+            swapped = pd.to_numeric(u[simple].str.replace(",", ".", regex=False), errors="coerce")
+            fast = fast.where(~simple, swapped.reindex(u.index))
+    slow = fast.isna()
+    pct = False
+    if slow.any():
+        t = _prepare(u[slow])
+        is_pct = t.str.endswith("%")
+        t = t.str.rstrip("%").str.strip()
+        if style.decimal == ".":
+            t = t.where(~t.str.fullmatch(_GROUPED["."]), t.str.replace(",", "", regex=False))
+        else:
+            grouped = t.str.fullmatch(_GROUPED[","])
+            t = t.where(~grouped, t.str.replace(".", "", regex=False))
+            t = t.str.replace(",", ".", regex=False)
+        cleaned = pd.to_numeric(t, errors="coerce").astype(float)
+        fast = fast.where(~slow, cleaned)
+        pct = bool((is_pct & cleaned.notna()).any())
+    return fast.where(np.isfinite(fast)), pct
 
 
 # -- dates -----------------------------------------------------------------------------------
@@ -336,7 +350,13 @@ def _parse_family(name: str, s: pd.Series, *, dayfirst: bool | None, notes: list
     fmts = {True: f"%d{sep}%m{sep}{ylen}", False: f"%m{sep}%d{sep}{ylen}"}
     clock = (" %I:%M" if m["ampm"].notna().any() else " %H:%M") if has_time else ""
     clock += (":%S" if seconds else "") + (" %p" if has_time and m["ampm"].notna().any() else "")
-    can = {True: bool(((a <= 31) & (b <= 12)).all()), False: bool(((a <= 12) & (b <= 31)).all())}
+    # Cells that fit neither order (32/01/2016) are left unparsed for the caller to report.
+    fits = ((a <= 31) & (b <= 12)) | ((a <= 12) & (b <= 31))
+    a, b = a.where(fits), b.where(fits)
+    can = {
+        True: bool(((a <= 31) & (b <= 12))[fits].all()),
+        False: bool(((a <= 12) & (b <= 31))[fits].all()),
+    }
     readings = {k: _frame_dates(y, b if k else a, a if k else b, H, M, S) for k in (True, False)}
     if dayfirst is not None:
         if not can[dayfirst]:
@@ -447,17 +467,19 @@ def parse_dates(
     present = s[~is_missing(s)]
     if present.empty:
         return None
-    fam = classify(present)
+    # Parse each distinct text once (long data repeat every date once per group).
+    uniq = pd.Series(present.unique(), dtype="str")
+    fam = classify(uniq)
     if fam is None or (fam in ("year", "compact") and fam not in allow):
         return None
-    matched = present[present.str.fullmatch(FAMILIES[fam])]
+    matched = uniq[uniq.str.fullmatch(FAMILIES[fam])]
     if fam == "monthname":  # any text matches the family: try a few cells before all of them
         probe, _, _ = _parse_family(fam, matched.iloc[:20], dayfirst=None, notes=[])
         if probe.notna().sum() == 0:
             return None
     dates, fmt, df = _parse_family(fam, matched, dayfirst=dayfirst, notes=notes)
-    out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
-    out[dates.index] = dates
+    lookup = pd.Series(dates.to_numpy(), index=matched.to_numpy())
+    out = s.map(lookup).astype("datetime64[us]")
     return ParsedDates(out, fmt, df, notes)
 
 

@@ -217,6 +217,7 @@ def _text_or_binary(text: str) -> str:
     return text
 
 
+_DATA_CELL = re.compile(r"\s*[+-]?\d")
 _DELIMS = ("\t", ";", ",", "|")
 _DELIM_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "vertical bar"}
 
@@ -238,10 +239,16 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
         sample = sample[: sample.rfind("\n") + 1] or sample
     best = None
     for d in _DELIMS:
-        rows, blank_after = [], set()  # blank_after: non-blank row indexes followed by a blank line
+        rows, first, blank_after = (
+            [],
+            [],
+            set(),
+        )  # blank_after: non-blank row indexes followed by a blank line
         for row in _rows(sample, d):
             if any(c.strip() for c in row):
                 rows.append(len(row))
+                if len(rows) <= 12:
+                    first.append(row)
             elif rows:
                 blank_after.add(len(rows) - 1)
             if len(rows) >= 200:
@@ -254,7 +261,11 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
             continue
         header = int(np.argmax(counts.to_numpy() >= 2))  # rows above with one cell are titles
         # A title that happens to contain the delimiter, then a blank line, then the table.
+        # Only when nothing above the blank line looks like data (no cell starts with a number).
         later = [i + 1 for i in blank_after if header <= i < 10 and i + 1 < len(rows)]
+        later = [
+            k for k in later if not any(_DATA_CELL.match(c) for r in first[header:k] for c in r)
+        ]
         if later and counts.iloc[max(later)] >= width:
             header = max(later)
         body = counts.iloc[header:]
@@ -271,6 +282,10 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
 
 def _read_text(text: str, notes: list[str]) -> tuple[pd.DataFrame, str]:
     delim, skip = _sniff_delimiter(text)
+    if not skip and text.count("\n") < limits.MAX_ROWS and len(text) > 200_000:
+        fast = _read_text_fast(text, delim)
+        if fast is not None:
+            return fast, delim
     rows: list[list[str]] = []
     header: list[str] | None = None
     seen = 0
@@ -309,6 +324,34 @@ def _read_text(text: str, notes: list[str]) -> tuple[pd.DataFrame, str]:
     return frame, delim
 
 
+def _read_text_fast(text: str, delim: str) -> pd.DataFrame | None:
+    """pandas' C parser for large, well-formed files; None sends the file down the careful path
+    (ragged rows, odd quoting), which also produces the messages."""
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            header=None,
+            dtype="str",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except Exception:  # ParserError and friends: let the csv module say what is wrong
+        return None
+    if df.empty or len(df.columns) > limits.MAX_COLUMNS:
+        return None
+    df = df.fillna("")
+    header = [str(c) for c in df.iloc[0]]
+    df = df.iloc[1:].reset_index(drop=True)
+    blank = (df.apply(lambda c: c.str.strip() == "")).all(axis=1)
+    if blank.any():
+        df = df[~blank].reset_index(drop=True)
+    df.columns = header
+    return df
+
+
 def _fit_row(row: list[str], header: list[str], line: int, delim: str) -> list[str]:
     if len(row) < len(header):
         return row + [""] * (len(header) - len(row))
@@ -332,7 +375,7 @@ def _check_zip(raw: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except Exception:  # BadZipFile, NotImplementedError (unknown version), OSError...: all damage
         raise InputError(
             "The file looks like a zip or Excel file but cannot be opened: it may be truncated. "
             "Save it again as .xlsx or CSV."
@@ -356,7 +399,16 @@ def _check_zip(raw: bytes) -> zipfile.ZipFile:
 
 def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.DataFrame, str]:
     zf = _check_zip(raw)
-    if any(n.startswith("xl/worksheets/") and b"<f" in zf.read(n) for n in zf.namelist()):
+    try:
+        formulas = any(
+            n.startswith("xl/worksheets/") and b"<f" in zf.read(n) for n in zf.namelist()
+        )
+    except Exception:  # a bad CRC or deflate stream: the file is damaged
+        raise InputError(
+            "The Excel file is damaged (its compressed parts do not read back): open it and save "
+            "it again as .xlsx or CSV."
+        ) from None
+    if formulas:
         notes.append(
             "The workbook has formulas: their last saved results were read (a formula never "
             "calculated, as in files written by scripts, reads as missing)."

@@ -533,3 +533,77 @@ def test_property_random_bytes(raw, name):
 def test_property_csvish_text(rows, sep, codec):
     text = "\n".join(sep.join(r) for r in [["date", "value"], *rows])
     _loads_or_refuses(text.encode(codec, errors="replace"), "f.csv")
+
+
+def _mutations(base: bytes, rng, n: int):
+    for _ in range(n):
+        raw = bytearray(base)
+        op = rng.choice(["truncate", "flip", "scribble", "insert"])
+        if op == "truncate":
+            raw = raw[: rng.randrange(1, len(raw))]
+        elif op == "flip":
+            raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
+        elif op == "scribble":
+            for _ in range(20):
+                raw[rng.randrange(len(raw))] = rng.randrange(256)
+        else:
+            i = rng.randrange(len(raw))
+            raw[i:i] = rng.choice([b",", b";", b"\n", b'"', b"=", b"\x00", b"%"]) * rng.randrange(
+                1, 4
+            )
+        yield bytes(raw)
+
+
+def test_damaged_files_load_or_refuse(tmp_path):
+    """Truncated and bit-flipped workbooks, Parquet and CSV files: a Table or an InputError."""
+    import datetime as dt
+    import random
+
+    xlsx = _xlsx(
+        tmp_path / "m.xlsx",
+        {
+            "S": [["date", "n", "label"]]
+            + [[dt.datetime(2016, m, 1), m * 1.5, f"x{m}"] for m in range(1, 13)]
+        },
+    ).read_bytes()
+    buf = io.BytesIO()
+    pd.DataFrame(
+        {"date": pd.date_range("2016-01-01", periods=12, freq="MS"), "n": range(12)}
+    ).to_parquet(buf)
+    csv = "date;n;m\n" + "".join(
+        f"{d:%d/%m/%Y};{i},5;{i * 1000:,}\n"
+        for i, d in enumerate(pd.date_range("2016-01-01", periods=30))
+    )
+    rng = random.Random(20160108)
+    for base, name in ((xlsx, "a.xlsx"), (buf.getvalue(), "a.parquet"), (csv.encode(), "a.csv")):
+        for raw in _mutations(base, rng, 60):
+            _loads_or_refuses(raw, name)
+
+
+def test_large_files_take_the_fast_parser_with_the_same_result(monkeypatch):
+    """Files over 200 kB go through pandas' C parser; it must give what the csv module gives."""
+    from explorer import readers
+
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2000-01-01", periods=6000)
+    lines = ["date;note;value;share"]
+    for i, d in enumerate(days):
+        note = ['"a; b"', '"line\nbreak"', "", '"quote ""x"""'][i % 4]
+        lines.append(
+            f"{d:%d/%m/%Y};{note};{rng.integers(0, 10**6):,}".replace(",", ".") + f";{i % 100},5%"
+        )
+        if i % 1000 == 0:
+            lines.append("")  # blank lines are skipped
+    text = "\n".join(lines) + "\n"
+    assert len(text) > 200_000
+    calls = []
+    real = readers._read_text_fast
+    monkeypatch.setattr(readers, "_read_text_fast", lambda *a: calls.append(1) or real(*a))
+    fast = load(text)
+    assert calls, "the fast parser was not used"
+    monkeypatch.setattr(readers, "_read_text_fast", lambda *a: None)
+    careful = load(text)
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.report == careful.report
+    assert fast.freq == "D" and fast.report.dayfirst is True and len(fast.frame) == 6000
+    assert fast.frame["note"].iloc[1] == "line\nbreak" and fast.frame["share"].iloc[3] == 3.5
