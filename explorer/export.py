@@ -45,6 +45,7 @@ __all__ = [
     "Preset",
     "alt_text",
     "browser_path",
+    "static_export_available",
     "methods_paragraph",
     "neutralise",
     "renderer",
@@ -95,6 +96,19 @@ def browser_path() -> str | None:
         if found:
             return found
     return None
+
+
+def static_export_available() -> str | None:
+    """None if a browser for PNG/SVG is there; else the message to show (nothing is started).
+
+    The app can call it to say "PNG and SVG are unavailable here" beside the export buttons
+    before anyone clicks; a browser that exists but crashes still surfaces on export.
+    """
+    path = browser_path()
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return None
+    where = f" at {path}" if path else ""
+    return f"PNG and SVG export needs Chromium, which was not found{where}. {_FIX}"
 
 
 _FIX = (

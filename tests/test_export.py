@@ -82,6 +82,7 @@ def test_custom_size_and_scale(chart):
 
 
 def test_one_warm_browser_serves_every_export(chart):
+    assert export.static_export_available() is None
     r = export.renderer()
     export.to_png(chart)
     starts, pid = r.starts, r.pid
@@ -109,6 +110,7 @@ def test_missing_browser_is_a_clear_error_and_the_rest_keeps_working(chart, monk
     assert "HTML, CSV and JSON exports still work" in str(exc.value)
     monkeypatch.setenv("EXPLORER_CHROMIUM", "/nonexistent/chrome2")
     assert export.browser_path() == "/nonexistent/chrome2"
+    assert "not found at /nonexistent/chrome2" in export.static_export_available()
     with pytest.raises(ExportUnavailable, match="chrome2"):
         export.Renderer().render(chart.figure, fmt="png", width=300, height=200)
     assert "<html>" in export.to_html(chart)[:100]
