@@ -8,8 +8,9 @@ gaussian, ``ols``         ``OLS(y, X).fit()`` (t intervals, n - k df)
 gaussian, ``hac``         ``OLS(y, X).fit(cov_type="HAC", maxlags=L, use_correction=True)``:
                           Newey-West with the n/(n-k) small-sample factor and t(n - k)
                           intervals, the convention of Stata's ``newey`` (and so ``itsa``)
-gaussian, ``ar:P``        ``SARIMAX(y, X, order=(P, 0, 0))``: regression with AR(P) errors by
-                          exact (Kalman filter) likelihood, every observation kept
+gaussian, ``ar:P``        regression with AR(P) errors by exact likelihood, every observation
+                          kept: ``SARIMAX(y, X, order=(P, 0, 0))``'s likelihood, maximised
+                          exactly by ``explorer.its_ar`` (statsmodels' own search stops short)
 poisson                   ``GLM(y, X, Poisson(), exposure=offset)``; ``hac`` as above
 quasipoisson              the same with ``scale="X2"`` (Pearson chi2 / df)
 negbin                    ``NegativeBinomial(y, X, exposure=offset)`` (discrete; alpha estimated)
@@ -34,6 +35,7 @@ import pandas as pd
 
 from explorer.design import Design, build_design
 from explorer.errors import FitError, SpecError
+from explorer.its_ar import ar_exog_scale, ar_profile_fit, fit_ar_errors  # noqa: F401 (re-exported)
 from explorer.series import SeriesData
 from explorer.spec import ItsSpec
 
@@ -332,116 +334,14 @@ def fit_negbin(y, X, exposure, cov_kw: dict):
     return res
 
 
-def ar_exog_scale(X: pd.DataFrame) -> np.ndarray:
-    """Column scales that put every regressor in [-1, 1] (the optimiser's conditioning)."""
-    s = np.abs(X.to_numpy(dtype=float)).max(axis=0)
-    s[s == 0] = 1.0
-    return s
-
-
-def ar_profile_fit(y: np.ndarray, X: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Exact maximum likelihood of y = X b + u, u ~ stationary AR(p), by profiling out b and sigma2.
-
-    The exact AR(p) likelihood factorises into the stationary density of the first p errors and
-    the p-step conditional densities of the rest, so the whitening transform is the Cholesky
-    factor of the first p errors' covariance followed by ``u_t - sum phi_i u_{t-i}``: GLS in
-    O(n p), with the AR coefficients searched over the stationary region (PACF transform).
-
-    Returns
-    -------
-    (b, phi, sigma2, loglike)
-    """
-    from scipy import linalg, optimize
-    from statsmodels.tsa.statespace.tools import constrain_stationary_univariate
-
-    y = np.asarray(y, float)
-    X = np.asarray(X, float)
-    n = len(y)
-
-    def whiten(v, phi, L):
-        head = linalg.solve_triangular(L, v[:p], lower=True)
-        tail = v[p:].copy()
-        for i in range(1, p + 1):
-            tail = tail - phi[i - 1] * v[p - i : n - i]
-        return np.concatenate([head, tail])
-
-    def profile(phi):
-        # Covariance of (u_t, ..., u_{t-p+1}) for unit innovations: the companion form's
-        # stationary covariance, T G T' + e1 e1' = G.
-        T = np.zeros((p, p))
-        T[0] = phi
-        T[1:, :-1] = np.eye(p - 1)
-        Q = np.zeros((p, p))
-        Q[0, 0] = 1.0
-        G = linalg.solve_discrete_lyapunov(T, Q)
-        L = linalg.cholesky((G + G.T) / 2, lower=True)
-        ys = whiten(y, phi, L)
-        Xs = whiten(X, phi, L)
-        b, *_ = np.linalg.lstsq(Xs, ys, rcond=None)
-        r = ys - Xs @ b
-        s2 = float(r @ r) / n
-        logdet = 2.0 * float(np.sum(np.log(np.diag(L))))
-        ll = -0.5 * n * (np.log(2 * np.pi * s2) + 1.0) - 0.5 * logdet
-        return b, s2, ll
-
-    if p == 1:
-        opt = optimize.minimize_scalar(
-            lambda r: -profile(np.array([r]))[2],
-            bounds=(-0.9999, 0.9999),
-            method="bounded",
-            options={"xatol": 1e-12},
-        )
-        phi = np.array([opt.x])
-    else:
-        def negll(u):
-            return -profile(constrain_stationary_univariate(u))[2]
-
-        opt = optimize.minimize(negll, np.zeros(p), method="BFGS", options={"gtol": 1e-9})
-        phi = constrain_stationary_univariate(opt.x)
-    b, s2, ll = profile(phi)
-    return b, phi, s2, ll
-
-
-def fit_ar_errors(y, X: pd.DataFrame, p: int):
-    """Regression with AR(p) errors by exact likelihood, every observation kept.
-
-    The maximum is found by ``ar_profile_fit`` (exact GLS profiled over the AR coefficients,
-    to machine precision, which a joint numerical search over every coefficient is not); the
-    statsmodels ``SARIMAX(y, X, order=(p, 0, 0))`` state-space model is then evaluated at that
-    maximum for the log-likelihood and the observed-information covariance. The regressors are
-    rescaled to [-1, 1] for the numerical Hessian and mapped back.
-    """
-    import warnings
-
-    import statsmodels.api as sm
-
-    scale = ar_exog_scale(X)
-    Xs = X.to_numpy(dtype=float) / scale
-    b, phi, s2, _ = ar_profile_fit(y, Xs, p)
-    model = sm.tsa.SARIMAX(np.asarray(y, float), exog=Xs, order=(p, 0, 0), trend="n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.smooth(np.r_[b, phi, s2], cov_type="oim")
-    res._explorer_scale = np.r_[scale, np.ones(len(res.params) - len(scale))]
-    return res
-
-
 def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
     names = list(X.columns)
     if spec.family == "gaussian" and spec.effective_errors.startswith("ar:"):
-        scale = res._explorer_scale
-        pnames = names + list(res.model.param_names[len(names) :])
-        params = pd.Series(np.asarray(res.params) / scale, index=pnames)
-        cov = np.asarray(res.cov_params()) / np.outer(scale, scale)
-        k = len(names)
-        resid = inputs["y_model"][rows] - X.to_numpy() @ params.to_numpy()[:k]
-        extra = {
-            "ar": params[[n for n in pnames if n.startswith("ar.")]].tolist(),
-            "innovations": np.asarray(res.standardized_forecasts_error[0]),
-        }
+        pnames = pd.Index(res.param_names, dtype=object)
+        params = pd.Series(res.params, index=pnames)
         return RawFit(
             params=params,
-            cov=pd.DataFrame(cov, index=pnames, columns=pnames),
+            cov=pd.DataFrame(res.cov, index=pnames, columns=pnames),
             df_resid=None,
             raw=res,
             design=design,
@@ -449,11 +349,11 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             rows=rows,
             y_model=inputs["y_model"],
             log_offset=inputs["log_offset"],
-            resid=resid,
-            llf=float(res.llf),
-            aic=float(res.aic),
-            scale=float(params["sigma2"]),
-            extra=extra,
+            resid=res.resid,
+            llf=res.llf,
+            aic=res.aic,
+            scale=res.sigma2,
+            extra={"ar": res.phi.tolist(), "innovations": res.innovations},
         )
     # object-dtype names: pandas 3's default Arrow strings cost more than the OLS fit itself
     index = pd.Index(_param_names(res, names), dtype=object)
