@@ -169,14 +169,14 @@ def load_table(
         )
     frame = _tidy_columns(frame, notes)
 
-    tcol, parsed, group_hint = _choose_time(frame, time, dayfirst, notes)
+    tcol, parsed = _choose_time(frame, time, dayfirst, notes)
     frame = _apply_time(frame, tcol, parsed, notes)
     style = _parse_number_columns(frame, tcol, rf.delimiter, notes)
     frame = frame.reset_index(drop=True)
 
     dates = frame[tcol]
     freq, gaps = _frequency(dates, frame, notes)
-    group = _detect_group(frame, tcol, group_hint, freq, notes)
+    group = _detect_group(frame, tcol, notes)
     if group is None:
         _note_repeats(frame, tcol, notes)
     return Table(
@@ -237,12 +237,12 @@ def _tidy_columns(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
 
 
 def _choose_time(frame, time, dayfirst, notes):
-    """Pick and parse the time column: (column name, ParsedDates, group hint or None)."""
+    """Pick and parse the time column: (column name, ParsedDates)."""
     if time is not None and str(time).strip().lower() not in ("", "auto"):
         spec = str(time).strip()
         if "," in spec:
             ycol, mcol = (_column(frame, p.strip()) for p in spec.split(",", 1))
-            return ("period", _year_month(frame, ycol, mcol, notes), None)
+            return "period", _year_month(frame, ycol, mcol)
         col = _column(frame, spec)
         parsed = cells.parse_dates(frame[col], dayfirst=dayfirst, allow=("year", "compact"))
         if parsed is None or parsed.dates.notna().sum() == 0:
@@ -252,7 +252,7 @@ def _choose_time(frame, time, dayfirst, notes):
                 "YYYY-MM-DD, YYYY-MM, YYYY-Www, YYYY-Qn or YYYY, or give year and month columns "
                 "as time='year,month'."
             )
-        return col, parsed, None
+        return col, parsed
 
     cols = list(frame.columns)
     year_col = next((c for c in cols if _YEAR_NAME.match(c)), None)
@@ -275,22 +275,22 @@ def _choose_time(frame, time, dayfirst, notes):
     full = [f for f in found if not f[0]]
     if full:
         _, _, c, parsed = full[0]
-        return c, parsed, None
+        return c, parsed
     if year_col and sub_col:
         try:
-            parsed = _year_month(frame, year_col, sub_col, notes)
+            parsed = _year_month(frame, year_col, sub_col)
         except InputError:
             parsed = None
         if parsed is not None:
             notes.append(
                 f"Combined the {year_col!r} and {sub_col!r} columns into dates (new column 'period')."
             )
-            return "period", parsed, None
+            return "period", parsed
     if found:
         _, _, c, parsed = found[0]
-        return c, parsed, None
+        return c, parsed
     if partial is not None:
-        return partial[0], partial[1], None  # _apply_time names the cell that is not a date
+        return partial  # _apply_time names the cell that is not a date
     raise InputError(
         f"No column holds dates this explorer reads (columns: {', '.join(map(repr, cols[:10]))}). "
         "Write dates as YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY, name the time column with time=..., "
@@ -331,7 +331,7 @@ def _blank(col: pd.Series) -> pd.Series:
     return col.isna()
 
 
-def _year_month(frame, ycol, mcol, notes):
+def _year_month(frame, ycol, mcol):
     years = pd.to_numeric(
         frame[ycol].astype("str").str.strip().str.replace(r"\.0+$", "", regex=True), errors="coerce"
     )
@@ -347,7 +347,7 @@ def _year_month(frame, ycol, mcol, notes):
     if bad.any():
         i = bad[bad].index[0]
         raise InputError(
-            f"Row {i + 1}: year {str(frame[ycol][i])!r} and {'quarter' if quarter else 'month'} "
+            f"Data row {i + 1}: year {str(frame[ycol][i])!r} and {'quarter' if quarter else 'month'} "
             f"{str(frame[mcol][i])!r} do not make a date. Years must be like 2016 and months 1-12 "
             "or names (Jan, January)."
         )
@@ -379,7 +379,7 @@ def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
         else:
             first = str(raw.iloc[pos[0]])[:40]
             raise InputError(
-                f"Row {pos[0] + 1} of column {tcol!r} holds {first!r}, which is not a date like the "
+                f"Data row {pos[0] + 1} (below the header) of column {tcol!r} holds {first!r}, which is not a date like the "
                 f"others ({parsed.fmt}). Fix or remove that row and load the file again."
             )
     undated = parsed.dates.isna()
@@ -485,12 +485,12 @@ def _frequency(dates: pd.Series, frame, notes) -> tuple[str, list[pd.Timestamp]]
     return freq, gaps
 
 
-def _detect_group(frame, tcol, hint, freq, notes) -> str | None:
+def _detect_group(frame, tcol, notes) -> str | None:
     """The column that tells stacked series apart, when dates repeat (long data)."""
     dates = frame[tcol]
     if not dates.duplicated().any():
         return None
-    if coarsest_frequency(pd.DatetimeIndex(dates.dropna().unique())) is None and freq == "D":
+    if coarsest_frequency(pd.DatetimeIndex(dates.dropna().unique())) is None:
         return None  # event-level rows, not stacked series
     cols = [c for c in frame.columns if c != tcol]
     text = [c for c in cols if frame[c].dtype == "str"]

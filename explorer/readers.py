@@ -223,8 +223,11 @@ _DELIM_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "vertical bar"
 
 
 def _rows(text: str, delim: str):
+    """Yield (line number where the row ends, cells)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"')
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"')
+        for row in reader:
+            yield reader.line_num, row
     except csv.Error as exc:
         raise InputError(
             f'The file cannot be read as a table ({exc}). Check for an unclosed quote (") or a '
@@ -244,7 +247,7 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
             [],
             set(),
         )  # blank_after: non-blank row indexes followed by a blank line
-        for row in _rows(sample, d):
+        for _, row in _rows(sample, d):
             if any(c.strip() for c in row):
                 rows.append(len(row))
                 if len(rows) <= 12:
@@ -289,7 +292,7 @@ def _read_text(text: str, notes: list[str]) -> tuple[pd.DataFrame, str]:
     rows: list[list[str]] = []
     header: list[str] | None = None
     seen = 0
-    for row in _rows(text, delim):
+    for line, row in _rows(text, delim):
         if not any(c.strip() for c in row):
             continue
         seen += 1
@@ -304,7 +307,7 @@ def _read_text(text: str, notes: list[str]) -> tuple[pd.DataFrame, str]:
                 )
             continue
         if len(row) != len(header):
-            row = _fit_row(row, header, len(rows) + skip + 2, delim)
+            row = _fit_row(row, header, line, delim)
         rows.append(row)
         if len(rows) > limits.MAX_ROWS:
             raise InputError(
@@ -364,7 +367,7 @@ def _fit_row(row: list[str], header: list[str], line: int, delim: str) -> list[s
             "quotes around those numbers."
         )
     raise InputError(
-        f"Row {line} has {len(row)} cells but the header names {len(header)} columns, so the "
+        f"Line {line} has {len(row)} cells but the header names {len(header)} columns, so the "
         f"columns cannot be lined up.{hint} Put quotes around cells that contain a "
         f"{_DELIM_NAMES[delim]}."
     )

@@ -416,7 +416,7 @@ def test_no_parseable_dates_refused():
 
 def test_undated_row_in_the_middle_refused():
     text = "month,n\n2016-01,1\n2016-02,2\nsoon,3\n2016-04,4\n2016-05,5\n2016-06,6\n2016-07,7\n2016-08,8\n2016-09,9\n"
-    refused(text, "row 3", "'soon'", "not a date")
+    refused(text, "data row 3", "'soon'", "not a date")
 
 
 def test_single_column_refused():
@@ -424,7 +424,7 @@ def test_single_column_refused():
 
 
 def test_ragged_row_refused_with_decimal_comma_hint():
-    refused("date,value\n2016-01,1,5\n2016-02,2,5\n", "row 2 has 3 cells", "semicolons")
+    refused("date,value\n2016-01,1,5\n2016-02,2,5\n", "line 2 has 3 cells", "semicolons")
 
 
 @pytest.mark.parametrize(
