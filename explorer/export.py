@@ -408,13 +408,21 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _no_cr(v):
+    return v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+
+
 def to_csv(chart_or_frame) -> bytes:
     """The data behind a chart as UTF-8 CSV, Datawrapper-ready (one date column, one per series).
 
     Missing values are empty cells; numbers are written at full precision.
     """
     buf = io.StringIO()
-    _safe_frame(_data_of(chart_or_frame)).to_csv(buf, index=False, lineterminator="\n")
+    # csv quotes a field only for the characters of its line terminator ("\n"): a bare CR went
+    # out unquoted, and spreadsheets break the row there, so "x\r=1+1" ran as a formula.
+    df = _safe_frame(_data_of(chart_or_frame))
+    df = df.rename(columns=_no_cr).apply(lambda s: s.map(_no_cr) if s.dtype == object else s)
+    df.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
 
 
