@@ -260,8 +260,21 @@ def extract_series(
     )
 
 
+def min_observations(spec) -> int:
+    """Fewest observed periods a spec's regression can be estimated from: one more than its
+    number of coefficients (constant, trend, seasonal terms, intervention terms, covariates),
+    and never fewer than 4."""
+    season = {"none": 0, "dow": 6, "month": 11}.get(spec.seasonality, 2 * spec.fourier_k)
+    terms = sum(2 if iv.kind == "level_slope" else 1 for iv in spec.interventions)
+    return max(4, 2 + season + terms + len(spec.covariates) + 1)
+
+
 def series_from_spec(table, spec) -> SeriesData:
-    """``extract_series`` with the columns an ``ItsSpec`` names (value, group, control, ...)."""
+    """``extract_series`` with the columns an ``ItsSpec`` names (value, group, control, ...).
+
+    ``min_obs`` comes from the spec (``min_observations``), so a refusal says how many periods
+    that model needs.
+    """
     from explorer.errors import InputError
 
     time = (spec.time or "").strip()
@@ -279,6 +292,7 @@ def series_from_spec(table, spec) -> SeriesData:
         control=spec.control,
         offset=spec.offset,
         covariates=tuple(spec.covariates),
+        min_obs=min_observations(spec),
     )
 
 

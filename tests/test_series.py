@@ -183,3 +183,23 @@ def test_sicily_year_month_columns(shared_data):
     assert s.n == 59 and s.freq == "M" and s.gaps == ()
     assert s.dates[0] == pd.Timestamp("2002-01-01") and s.dates[-1] == pd.Timestamp("2006-11-01")
     assert s.y[0] == 728 and s.extra["stdpop"].iloc[0] == pytest.approx(379875.3)
+
+
+def test_series_from_spec_needs_enough_points_for_the_model():
+    from explorer.series import min_observations
+
+    spec = ItsSpec(
+        time="month",
+        value="n",
+        interventions=(Intervention("a", "2016-04"), Intervention("b", "2016-06", kind="level")),
+        seasonality="fourier",
+        fourier_k=2,
+    )
+    assert min_observations(spec) == 2 + 4 + 3 + 1  # const+trend, 2 harmonic pairs, 3 terms, +1
+    assert min_observations(ItsSpec(time="month", value="n")) == 4
+    text = "month,n\n" + "".join(f"2016-{m:02d},{m * 3 % 7}\n" for m in range(1, 10))
+    with pytest.raises(
+        InputError, match=r"has 9 observed monthly value\(s\); this model needs at least 10"
+    ):
+        series_from_spec(table(text), spec)
+    assert series_from_spec(table(text + "2016-10,4\n"), spec).n == 10
