@@ -205,6 +205,7 @@ def ingest(
 
     with tempfile.TemporaryDirectory(prefix="explorer-ingest-") as tmp:
         files, kind = _resolve_sources(sources, pathlib.Path(tmp))
+        inputs = [{"name": pathlib.Path(f).name, "bytes": os.path.getsize(f)} for f in files]
         report(0.02, f"reading {len(files)} {kind} file(s)")
         con = duckdb.connect(
             config={
@@ -249,7 +250,7 @@ def ingest(
     series = _assemble(series, stance, lex)
     hashtags = tags
     meta = _meta(
-        files=files,
+        inputs=inputs,
         kind=kind,
         format=format,
         mapping=m,
@@ -319,12 +320,29 @@ def _resolve_sources(sources, tmp: pathlib.Path) -> tuple[list[str], str]:
         if not p.is_file():
             raise InputError(f"File {text!r} not found: check the path.")
         files.append(str(p))
+    for f in files:
+        _check_not_empty_or_binary(f)
     kinds = {_kind(f) for f in files}
     if len(kinds) > 1:
         raise InputError(
             "Mixed CSV and Parquet inputs: ingest them separately, or convert one kind."
         )
     return files, kinds.pop()
+
+
+def _check_not_empty_or_binary(path: str) -> None:
+    name = pathlib.Path(path).name
+    if os.path.getsize(path) == 0:
+        raise InputError(f"File {name!r} is empty: export the tweets again or pick another file.")
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:4] == b"PAR1" or head[:2] == b"\x1f\x8b":
+        return
+    if b"\x00" in head:
+        raise InputError(
+            f"File {name!r} is binary, not CSV text or Parquet: export the tweets as UTF-8 CSV "
+            "or Parquet."
+        )
 
 
 def _kind(path: str) -> str:
@@ -661,7 +679,7 @@ def _meta(**k) -> dict:
         "kind": "tweet_ingest",
         "explorer": explorer.__version__,
         "duckdb": duckdb.__version__,
-        "inputs": [{"name": pathlib.Path(f).name, "bytes": os.path.getsize(f)} for f in k["files"]],
+        "inputs": k["inputs"],
         "input_kind": k["kind"],
         "format": k["format"],
         "mapping": k["mapping"],

@@ -43,8 +43,10 @@ CHUNK = 1_000_000
 
 def _vocabulary(rng: np.random.Generator, n_tags: int) -> tuple[np.ndarray, np.ndarray]:
     tags = [f"#tag{i:04d}" for i in range(n_tags)] + list(STANCE_TAGS)
-    w = 1.0 / np.arange(1, len(tags) + 1) ** 1.1
-    rng.shuffle(w)
+    w = 1.0 / np.arange(1, n_tags + 1) ** 1.1
+    w = 0.95 * w / w.sum()
+    # Each stance spelling gets a fixed share of draws, so every archive size exercises matching.
+    w = np.concatenate([w, np.full(len(STANCE_TAGS), 0.05 / len(STANCE_TAGS))])
     return np.array(tags, dtype=object), w / w.sum()
 
 

@@ -1,0 +1,539 @@
+"""Tweet ingest: per-period series checked against plain Python/pandas ground truth.
+
+Ground truth is computed here without DuckDB or the ingest code: the Fifth Tribe sample (read
+with the csv module and datetime.strptime) and synthetic archives from the committed generator.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import datetime as dt
+import importlib.util
+import json
+import pathlib
+import statistics
+import subprocess
+import sys
+import unicodedata
+
+import pandas as pd
+import pytest
+
+from explorer.errors import InputError
+from explorer.lexicon import load_lexicon, normalise
+from explorer.tweets import ingest, parse_mapping, write_result
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+_spec = importlib.util.spec_from_file_location(
+    "synth", ROOT / "scripts" / "make_synthetic_tweets.py"
+)
+synth = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(synth)
+
+
+# --- independent ground truth ---------------------------------------------------------------
+
+
+def period_of(t: dt.datetime, freq: str) -> dt.date:
+    d = t.date()
+    if freq == "D":
+        return d
+    if freq == "W":
+        return d - dt.timedelta(days=d.weekday())
+    return d.replace(day=1)
+
+
+def next_period(d: dt.date, freq: str) -> dt.date:
+    if freq == "D":
+        return d + dt.timedelta(days=1)
+    if freq == "W":
+        return d + dt.timedelta(days=7)
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def hashtags_of(text: str) -> list[str]:
+    """'#' then letters, marks, digits or '_' (by Unicode category), as Twitter reads them."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "#":
+            j = i + 1
+            while j < len(text) and (unicodedata.category(text[j])[0] in "LMN" or text[j] == "_"):
+                j += 1
+            if j > i + 1:
+                out.append(text[i + 1 : j])
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def truth(rows, freq: str, lex=None):
+    """rows: (time, account, followers, text) -> dict of per-period truths."""
+    n = collections.Counter()
+    active = collections.defaultdict(set)
+    last = {}  # (period, account) -> (time, followers)
+    first_p, last_p = {}, {}
+    stance_n = collections.Counter()
+    stance_acc = collections.defaultdict(set)
+    for t, acc, fol, text in rows:
+        p = period_of(t, freq)
+        n[p] += 1
+        active[p].add(acc)
+        key = (p, acc)
+        if key not in last or (t, fol) > last[key]:
+            last[key] = (t, fol)
+        first_p[acc] = min(first_p.get(acc, p), p)
+        last_p[acc] = max(last_p.get(acc, p), p)
+        if lex is not None:
+            for s in {lex.stance_of(h) for h in hashtags_of(text)} - {None}:
+                stance_n[(p, s)] += 1
+                stance_acc[(p, s)].add(acc)
+    grid, p = [], min(n)
+    while p <= max(n):
+        grid.append(p)
+        p = next_period(p, freq)
+    fol = collections.defaultdict(list)
+    for (p, _), (_, f) in last.items():
+        fol[p].append(f)
+    observed = {g: sum(first_p[a] <= g <= last_p[a] for a in first_p) for g in grid}
+    return {
+        "grid": grid,
+        "n": n,
+        "active": {p: len(a) for p, a in active.items()},
+        "mean": {p: statistics.fmean(v) for p, v in fol.items()},
+        "median": {p: statistics.median(v) for p, v in fol.items()},
+        "observed": observed,
+        "stance_n": stance_n,
+        "stance_acc": {k: len(v) for k, v in stance_acc.items()},
+    }
+
+
+@pytest.fixture(scope="module")
+def ft_rows(shared_data):
+    path = shared_data / "fifthtribe" / "tweets.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            (
+                dt.datetime.strptime(r["time"], "%m/%d/%Y %H:%M"),
+                r["username"],
+                float(r["followers"]),
+                r["tweets"],
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+@pytest.fixture(scope="module")
+def ft_path(shared_data):
+    return shared_data / "fifthtribe" / "tweets.csv"
+
+
+def check_against_truth(res, tr):
+    s = res.series
+    assert [d.date() for d in s["date"]] == tr["grid"]
+    for row in s.itertuples(index=False):
+        p = row.date.date()
+        assert row.n_accounts_observed == tr["observed"][p]
+        if tr["observed"][p] == 0:
+            assert row.coverage == "none" and pd.isna(row.n_tweets)
+            continue
+        assert row.n_tweets == tr["n"].get(p, 0), p
+        assert row.n_active_accounts == tr["active"].get(p, 0), p
+        if p in tr["mean"]:
+            assert row.mean_followers == pytest.approx(tr["mean"][p], rel=1e-12)
+            assert row.median_followers == pytest.approx(tr["median"][p], rel=1e-12)
+        else:
+            assert pd.isna(row.mean_followers) and pd.isna(row.median_followers)
+
+
+# --- Fifth Tribe sample ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+def test_fifthtribe_counts_followers_and_coverage_match_plain_python(ft_path, ft_rows, freq):
+    res = ingest(ft_path, format="fifthtribe", freq=freq)
+    tr = truth(ft_rows, freq)
+    check_against_truth(res, tr)
+    assert res.series["n_tweets"].sum() == len(ft_rows) == res.meta["rows_read"]
+    assert res.meta["accounts"] == len({r[1] for r in ft_rows})
+    first = min(r[0] for r in ft_rows)
+    assert res.meta["first_tweet"] == first.isoformat()
+
+
+def test_fifthtribe_stance_and_hashtags_match_plain_python(ft_path, ft_rows):
+    lex = load_lexicon()
+    res = ingest(ft_path, format="fifthtribe", freq="M", top_k=15)
+    tr = truth(ft_rows, "M", lex)
+    s = res.series.set_index(res.series["date"].dt.date)
+    assert sum(tr["stance_n"].values()) > 0  # the sample does use lexicon hashtags
+    for p in s.index:
+        for st in ("pro", "anti"):
+            assert s.loc[p, f"n_{st}"] == tr["stance_n"].get((p, st), 0)
+            assert s.loc[p, f"n_{st}_accounts"] == tr["stance_acc"].get((p, st), 0)
+    ratio = s["n_anti"].astype(float) / s["n_pro"].astype(float).where(s["n_pro"] > 0)
+    pd.testing.assert_series_equal(s["anti_pro_ratio"], ratio, check_names=False)
+
+    # Top hashtags: uses per month of each normalised hashtag.
+    uses = collections.Counter()
+    for t, _, _, text in ft_rows:
+        for h in hashtags_of(text):
+            uses[(period_of(t, "M"), normalise(h))] += 1
+    total = collections.Counter()
+    for (_, k), c in uses.items():
+        total[k] += c
+    top = sorted(total, key=lambda k: (-total[k], k))[:15]
+    got = res.hashtags
+    assert sorted(set(got["hashtag"])) == sorted("#" + k for k in top)
+    for r in got.itertuples(index=False):
+        assert r.count == uses[(r.date.date(), r.hashtag[1:])]
+    assert len(got) == sum(1 for (p, k) in uses if k in top)
+
+
+def test_fifthtribe_outputs_hold_no_names_or_text(ft_path, ft_rows, tmp_path):
+    res = ingest(ft_path, format="fifthtribe", freq="W")
+    written = write_result(res, tmp_path / "w.csv", hashtags_out=tmp_path / "h.csv")
+    blob = "\n".join(p.read_text(encoding="utf-8") for p in written)
+    names = {r[1] for r in ft_rows}
+    assert not [n for n in names if n in blob]
+    # No long run of words from any tweet survives (text is reduced to hashtags).
+    sample = [r[3][:40] for r in ft_rows[::500] if len(r[3]) >= 40]
+    assert sample and not [t for t in sample if t in blob]
+    assert set(res.hashtags.columns) == {"date", "hashtag", "count"}
+    meta = json.loads((tmp_path / "w.csv.json").read_text(encoding="utf-8"))
+    assert any("not ISIS's activity" in c for c in meta["caveats"])
+    assert any(
+        "Zero counts are zeros only where the period was observed" in n for n in meta["notes"]
+    )
+    assert meta["lexicon"]["version"] == load_lexicon().version
+
+
+# --- synthetic archives ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    d = tmp_path_factory.mktemp("synth")
+    csv_path = synth.make(d / "t.csv", 20_000, seed=3, n_accounts=300, days=90, pool=400)
+    df = pd.read_csv(csv_path)
+    df["time"] = pd.to_datetime(df["time"])
+    # The same tweets as two Parquet files, for the glob and the Parquet path.
+    half = len(df) // 2
+    df.iloc[:half].to_parquet(d / "part-0.parquet", index=False)
+    df.iloc[half:].to_parquet(d / "part-1.parquet", index=False)
+    return d, csv_path, df
+
+
+def test_synthetic_daily_counts_and_stance_match_pandas(synthetic):
+    _, csv_path, df = synthetic
+    res = ingest(csv_path, freq="D")
+    s = res.series.set_index("date")
+    day = df["time"].dt.floor("D")
+    n = df.groupby(day).size()
+    active = df.groupby(day)["account"].nunique()
+    assert (s.loc[n.index, "n_tweets"].to_numpy() == n.to_numpy()).all()
+    assert (s.loc[active.index, "n_active_accounts"].to_numpy() == active.to_numpy()).all()
+    # Stance from the generator's own labels, not from the lexicon code.
+    for st in ("pro", "anti"):
+        tags = {t for t, v in synth.STANCE_TAGS.items() if v == st}
+        has = df["text"].str.split().map(lambda words, tags=tags: bool(tags & set(words)))
+        exp = has.groupby(day).sum()
+        exp_acc = df[has].groupby(day[has])["account"].nunique()
+        assert exp.sum() > 0
+        assert (s.loc[exp.index, f"n_{st}"].to_numpy() == exp.to_numpy()).all()
+        got_acc = s[f"n_{st}_accounts"]
+        assert (got_acc.loc[exp_acc.index].to_numpy() == exp_acc.to_numpy()).all()
+        assert got_acc.drop(exp_acc.index).eq(0).all()
+
+
+def test_csv_parquet_glob_and_bytes_agree(synthetic):
+    d, csv_path, _ = synthetic
+    a = ingest(csv_path, freq="W").series
+    b = ingest(str(d / "part-*.parquet"), freq="W").series
+    c = ingest([d / "part-0.parquet", d / "part-1.parquet"], freq="W").series
+    e = ingest(csv_path.read_bytes(), freq="W").series
+    for other in (b, c, e):
+        pd.testing.assert_frame_equal(a, other)
+    assert (a["date"].dt.day_of_week == 0).all()
+    m = ingest(csv_path, freq="M").series
+    assert (m["date"].dt.day == 1).all() and m["n_tweets"].sum() == a["n_tweets"].sum()
+
+
+def test_progress_is_reported_up_to_done(synthetic):
+    _, csv_path, _ = synthetic
+    seen = []
+    ingest(csv_path, freq="D", progress=lambda f, m: seen.append(f))
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 4
+
+
+# --- hand-made files ------------------------------------------------------------------------
+
+
+def write_csv(path, header, rows):
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def raw_file(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+HAND = [
+    # time, account, followers, text, expected stances
+    ("2016-01-01 10:00", "a", 10, "#Daesh out", {"anti"}),
+    ("2016-01-01 11:00", "b", 20, "#دَاعِش", {"anti"}),
+    ("2016-01-01 12:00", "c", 30, "#CALIPHATE and #caliphate", {"pro"}),
+    ("2016-01-01 13:00", "c", 31, "#Dae_sh #الخلافـــة", {"anti", "pro"}),
+    ("2016-01-01 14:00", "d", 40, "#الدولة_الاسلامية", {"pro"}),
+    ("2016-01-01 15:00", "d", 41, "#Caliphate_News #daeshbad #tag", set()),
+    ("2016-01-01 16:00", "e", 50, "no hashtag, Daesh as a word", set()),
+    ("2016-01-02 09:00", "a", 11, "#ＤＡＥＳＨ!", {"anti"}),
+    ("2016-01-02 09:30", "b", 21, "x#Khilafah", {"pro"}),
+]
+
+
+def test_stance_counts_on_hand_made_tweets(tmp_path):
+    p = write_csv(
+        tmp_path / "h.csv",
+        ["time", "account", "followers", "text"],
+        [r[:4] for r in HAND],
+    )
+    s = ingest(p, freq="D").series.set_index(pd.Index(["d1", "d2"]))
+    for day, rows in (("d1", HAND[:7]), ("d2", HAND[7:])):
+        for st in ("pro", "anti"):
+            mine = [r for r in rows if st in r[4]]
+            assert s.loc[day, f"n_{st}"] == len(mine)
+            assert s.loc[day, f"n_{st}_accounts"] == len({r[1] for r in mine})
+    assert s.loc["d1", "n_tweets"] == 7 and s.loc["d1", "n_active_accounts"] == 5
+    # One value per account: its follower count on its last tweet of the day.
+    assert s.loc["d1", "mean_followers"] == pytest.approx((10 + 20 + 31 + 41 + 50) / 5)
+    assert s.loc["d1", "median_followers"] == 31
+    assert s.loc["d1", "anti_pro_ratio"] == pytest.approx(3 / 3)
+    assert s.loc["d2", "anti_pro_ratio"] == pytest.approx(1 / 1)
+
+
+def test_hashtags_column_mapping_and_custom_lexicon(tmp_path):
+    p = write_csv(
+        tmp_path / "m.csv",
+        ["created_at", "user", "tags"],
+        [
+            ("2016-03-01T10:00:00", "u1", "Foo_Bar, baz"),
+            ("2016-03-01T11:00:00", "u2", "#foobar #FOOBAR"),
+            ("2016-03-02T11:00:00", "u2", "baz"),
+        ],
+    )
+    lex = "term,stance,language,source,confidence\n#FooBar,pro,en,ASSUMPTION: test,0.5\n"
+    res = ingest(
+        p,
+        mapping=parse_mapping("time=created_at,account=user,hashtags=tags"),
+        lexicon=lex.encode(),
+        top_k=5,
+    )
+    s = res.series
+    assert s["n_pro"].tolist() == [2, 0] and "n_anti" not in s and "anti_pro_ratio" not in s
+    assert any("No anti:pro ratio" in n for n in res.meta["notes"])
+    assert any("No followers column" in n for n in res.meta["notes"])
+    assert s["mean_followers"].isna().all()
+    h = res.hashtags
+    assert dict(zip(h["hashtag"] + h["date"].dt.strftime("%d"), h["count"], strict=True)) == {
+        "#foobar01": 3,
+        "#baz01": 1,
+        "#baz02": 1,
+    }
+
+
+def test_coverage_flags_on_a_file_with_a_gap(tmp_path):
+    rows = [
+        ("2016-01-01 10:00", "a", 1, "x"),
+        ("2016-01-03 10:00", "a", 1, "x"),
+        ("2016-01-08 10:00", "b", 1, "x"),
+        ("2016-01-10 10:00", "b", 1, "x"),
+    ]
+    p = write_csv(tmp_path / "gap.csv", ["time", "account", "followers", "text"], rows)
+    s = ingest(p, freq="D").series
+    assert len(s) == 10
+    exp = ["ok"] * 3 + ["none"] * 4 + ["ok"] * 3
+    assert s["coverage"].tolist() == exp
+    assert s["n_tweets"].isna().tolist() == [c == "none" for c in exp]
+    assert s.loc[1, "n_tweets"] == 0  # observed and silent: a real zero
+    # Two more accounts: one spans the whole file, one only the first days.
+    rows += [("2016-01-01 09:00", "c", 1, "x"), ("2016-01-10 09:00", "c", 1, "x")]
+    rows += [("2016-01-01 09:00", "d", 1, "x"), ("2016-01-03 09:00", "d", 1, "x")]
+    p = write_csv(tmp_path / "gap2.csv", ["time", "account", "followers", "text"], rows)
+    s = ingest(p, freq="D").series
+    assert s["n_accounts_observed"].tolist() == [3, 3, 3, 1, 1, 1, 1, 2, 2, 2]
+    assert s["coverage"].tolist() == ["ok"] * 3 + ["low"] * 4 + ["ok"] * 3
+    assert s["n_tweets"].notna().all()
+
+
+def test_time_zone_conversion(tmp_path):
+    rows = [("2016-01-01 02:00:00", "a", 1, "x"), ("2016-01-01T02:00:00+05:00", "b", 1, "x")]
+    p = write_csv(tmp_path / "tz.csv", ["time", "account", "followers", "text"], rows)
+    plain = ingest(p, freq="D").series
+    # The offset one is 2015-12-31 21:00 UTC; the naive one stays as given.
+    assert plain["date"].dt.strftime("%Y-%m-%d").tolist() == ["2015-12-31", "2016-01-01"]
+    assert plain["n_tweets"].tolist() == [1, 1]
+    ny = ingest(p, freq="D", tz="America/New_York").series
+    assert ny["date"].dt.strftime("%Y-%m-%d").tolist() == ["2015-12-31"]
+    assert ny["n_tweets"].tolist() == [2]
+    with pytest.raises(InputError, match="Unknown time zone"):
+        ingest(p, tz="Mars/Olympus")
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "kwargs", "needle"),
+    [
+        (lambda d: write_csv(d / "x.csv", ["a", "b"], [(1, 2)]), {}, "No column 'time'"),
+        (
+            lambda d: write_csv(
+                d / "x.csv", ["time", "account", "text"], [("1/6/2015 21:07", "a", "t")]
+            ),
+            {},
+            "cannot be read as ISO 8601",
+        ),
+        (
+            lambda d: write_csv(
+                d / "x.csv",
+                ["time", "account", "text"],
+                [("2016-01-01", "a", "t"), ("yesterday", "a", "t"), ("", "a", "t")],
+            ),
+            {},
+            "2 of 3 time values",
+        ),
+        (
+            lambda d: write_csv(
+                d / "x.csv",
+                ["time", "username", "followers", "tweets"],
+                [("2016-01-01 10:00", "a", 1, "t")],
+            ),
+            {"format": "fifthtribe"},
+            "format %m/%d/%Y %H:%M",
+        ),
+        (lambda d: write_csv(d / "x.csv", ["time", "account", "text"], []), {}, "no tweets"),
+        (lambda d: raw_file(d / "x.csv", b""), {}, "is empty"),
+        (lambda d: raw_file(d / "x.csv", b"PK\x03\x04\x00\x00"), {}, "binary"),
+        (
+            lambda d: raw_file(d / "x.parquet", b"PAR1junk"),
+            {},
+            "could not be read",
+        ),
+        (
+            lambda d: write_csv(d / "x.csv", ["time", "account"], [("2016-01-01", "a")]),
+            {},
+            "Neither a text nor a hashtags column",
+        ),
+        (lambda d: d / "missing.csv", {}, "not found"),
+        (lambda d: d, {}, "is a folder"),
+        (lambda d: str(d / "*.parquet"), {}, "No file matches"),
+        (
+            lambda d: write_csv(
+                d / "x.csv", ["time", "account", "text"], [("2016-01-01", "a", "t")]
+            ),
+            {"mapping": {"followers": "fans"}},
+            "No column 'fans' for the followers field",
+        ),
+        (
+            lambda d: write_csv(
+                d / "x.csv", ["time", "account", "text"], [("2016-01-01", "a", "t")]
+            ),
+            {"freq": "H"},
+            "Unknown frequency",
+        ),
+        (
+            lambda d: write_csv(
+                d / "x.csv", ["time", "account", "text"], [("2016-01-01", "a", "t")]
+            ),
+            {"format": "twitter"},
+            "Unknown format",
+        ),
+    ],
+)
+def test_bad_inputs_raise_input_error_with_a_fix(tmp_path, make, kwargs, needle):
+    src = make(tmp_path)
+    with pytest.raises(InputError) as err:
+        ingest(src, **kwargs)
+    msg = str(err.value)
+    assert needle in msg
+    assert len(msg) < 400 and "Traceback" not in msg
+
+
+def test_mixed_files_and_bad_mapping_are_refused(tmp_path):
+    pq = tmp_path / "a.parquet"
+    pd.DataFrame({"time": ["2016-01-01"], "account": ["a"], "text": ["t"]}).to_parquet(pq)
+    csv_file = write_csv(
+        tmp_path / "b.csv", ["time", "account", "text"], [("2016-01-01", "a", "t")]
+    )
+    with pytest.raises(InputError, match="Mixed CSV and Parquet"):
+        ingest([pq, csv_file])
+    with pytest.raises(InputError, match="Bad --map item"):
+        parse_mapping("time:created_at")
+
+
+# --- the CLI --------------------------------------------------------------------------------
+
+
+def test_cli_writes_series_and_sidecar(ft_path, tmp_path):
+    out = tmp_path / "monthly.csv"
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "explorer",
+            "ingest",
+            str(ft_path),
+            "--format",
+            "fifthtribe",
+            "--freq",
+            "M",
+            "--out",
+            str(out),
+            "--hashtags-out",
+            str(tmp_path / "tags.parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "17,410 tweets from 112 accounts" in r.stdout
+    df = pd.read_csv(out)
+    assert df.columns[:3].tolist() == ["date", "n_tweets", "n_active_accounts"]
+    assert df["n_tweets"].sum() == 17410
+    assert pd.read_parquet(tmp_path / "tags.parquet")["count"].gt(0).all()
+    meta = json.loads(out.with_name("monthly.csv.json").read_text(encoding="utf-8"))
+    assert (
+        meta["rows_read"] == 17410 and meta["freq"] == "M" and meta["date_range"][0] == "2015-01-01"
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--out", "x.txt"],
+        ["--out", "x.csv"],  # generic format on the Fifth Tribe columns
+        ["--format", "fifthtribe", "--lexicon", "nope.csv", "--out", "x.csv"],
+        ["--format", "fifthtribe", "--map", "nonsense", "--out", "x.csv"],
+    ],
+)
+def test_cli_bad_input_is_exit_2_and_one_line(ft_path, tmp_path, extra):
+    r = subprocess.run(
+        [sys.executable, "-m", "explorer", "ingest", str(ft_path), *extra],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    assert not (tmp_path / "x.csv").exists()
