@@ -255,6 +255,13 @@ _NAME_FORMATS = [
 ]  # fmt: skip
 
 
+def _fiscal_years(m: pd.DataFrame) -> bool:
+    """``2015-16``, ``2016/17``: every second part is the next year's last two digits, and at
+    least one cannot be a month."""
+    y, nxt = pd.to_numeric(m["y"]), pd.to_numeric(m["m"])
+    return bool(((y + 1) % 100 == nxt).all() and (nxt > 12).any() and (m["m"].str.len() == 2).all())
+
+
 def _frame_dates(y, m, d=1, H=0, M=0, S=0) -> pd.Series:
     parts = pd.DataFrame({"year": y, "month": m, "day": d, "hour": H, "minute": M, "second": S})
     parts = parts.astype("float")
@@ -313,6 +320,12 @@ def _parse_family(name: str, s: pd.Series, *, dayfirst: bool | None, notes: list
     m = s.str.extract(rx)
     if name == "year":
         return _frame_dates(m["y"], 1), _FMT[name], None
+    if name == "ym" and _fiscal_years(m):
+        notes.append(
+            f"Periods like {s.iloc[0]} were read as years starting in their first year "
+            "(fiscal or academic years), named by that year."
+        )
+        return _frame_dates(m["y"], 1), "YYYY-YY (year spanning two calendar years)", None
     if name in ("ym", "my"):
         return _frame_dates(m["y"], m["m"]), _FMT[name], None
     if name == "compact":

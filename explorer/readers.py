@@ -284,7 +284,13 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
 
 
 def _read_text(text: str, notes: list[str]) -> tuple[pd.DataFrame, str]:
+    hint = re.match(r"\s*sep=(.)[ \t]*\r?\n", text[:20], re.I)
+    if hint:  # Excel's "sep=;" first line names the delimiter
+        text = text[hint.end() :]
+        notes.append(f"The first line names the delimiter ({hint.group(0).strip()}).")
     delim, skip = _sniff_delimiter(text)
+    if hint and hint.group(1) in _DELIMS and hint.group(1) != delim:
+        delim, skip = hint.group(1), 0
     if not skip and text.count("\n") < limits.MAX_ROWS and len(text) > 200_000:
         fast = _read_text_fast(text, delim)
         if fast is not None:

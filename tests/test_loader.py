@@ -607,3 +607,13 @@ def test_large_files_take_the_fast_parser_with_the_same_result(monkeypatch):
     assert fast.report == careful.report
     assert fast.freq == "D" and fast.report.dayfirst is True and len(fast.frame) == 6000
     assert fast.frame["note"].iloc[1] == "line\nbreak" and fast.frame["share"].iloc[3] == 3.5
+
+
+def test_excel_sep_hint_and_fiscal_years():
+    t = load("sep=;\nyear;spend\n2013-14;1,5\n2014-15;2,5\n2015-16;3,5\n2016-17;4\n")
+    assert t.report.delimiter == ";" and t.freq == "Y"
+    assert list(t.frame["year"].dt.year) == [2013, 2014, 2015, 2016]
+    assert t.frame["spend"].tolist() == [1.5, 2.5, 3.5, 4.0]
+    assert any("fiscal" in n for n in t.report.notes)
+    # "2011-12" alone is December 2011: months stay months
+    assert load("m,v\n2011-11,1\n2011-12,2\n2012-01,3\n").freq == "M"
