@@ -19,7 +19,7 @@ from collections import OrderedDict
 import pandas as pd
 import streamlit as st
 
-from explorer.errors import InputError
+from explorer.errors import ExplorerError, InputError
 
 log = logging.getLogger("explorer.app")
 
@@ -46,8 +46,8 @@ def guard(where=None, *, what: str = "this part"):
     box = where if where is not None else st
     try:
         yield
-    except InputError as exc:
-        box.error(str(exc), icon=":material/error:")
+    except ExplorerError as exc:  # user mistakes and FitError/ExportUnavailable: their advice
+        box.error(md_escape(str(exc)), icon=":material/error:")
     except Exception:  # noqa: BLE001 - the app must never show a traceback
         log.exception("unexpected error in %s", what)
         box.error(APOLOGY, icon=":material/sentiment_dissatisfied:")
@@ -224,7 +224,7 @@ def data_source_picker(*, key: str, default: str | None = None):
             st.session_state[good] = k
             return "upload", k, tbl
         except InputError as exc:
-            box.error(str(exc), icon=":material/error:")
+            box.error(md_escape(str(exc)), icon=":material/error:")
     k = st.session_state.get(good)
     if k and k in _UPLOADS:
         if up is not None:
