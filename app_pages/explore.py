@@ -14,7 +14,7 @@ from explorer import charts
 st.title("Explore & model")
 xp.init_from_url()
 if st.session_state.get("xp_url_warning"):
-    st.warning(st.session_state.pop("xp_url_warning"), icon=":material/link_off:")
+    st.warning(ui.md_escape(st.session_state.pop("xp_url_warning")), icon=":material/link_off:")
 events = ui.events()
 
 left, right = st.columns([1, 2], gap="large")
@@ -95,9 +95,9 @@ with right:
                 )
             },
         )
-        st.write(result.summary_text)
+        st.write(ui.md_escape(result.summary_text))
         for caveat in result.caveats:
-            st.warning(caveat, icon=":material/warning:")
+            st.warning(ui.md_escape(caveat), icon=":material/warning:")
         st.caption(
             f"Model: {result.model}, family {result.family}, errors {result.errors_used}, "
             f"n = {result.n_obs}."
