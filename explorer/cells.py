@@ -19,24 +19,8 @@ from explorer.errors import InputError
 
 # Cells read as missing: what statistical offices and spreadsheets put in empty cells.
 MISSING = frozenset(
-    [
-        "",
-        "na",
-        "n/a",
-        "n.a.",
-        "nan",
-        "null",
-        "none",
-        "-",
-        "--",
-        "\u2013",
-        "\u2014",
-        ".",
-        "..",
-        "...",
-    ]
-    + ["#n/a", "#na", ":", "nd", "missing"]
-)
+    "na n/a n.a. nan null none - -- \u2013 \u2014 . .. ... #n/a #na : nd missing".split()
+) | {""}
 
 # -- numbers ---------------------------------------------------------------------------------
 _SPACE_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'\u2019](?=\d{3}(?!\d))")

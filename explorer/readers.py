@@ -242,11 +242,9 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
         sample = sample[: sample.rfind("\n") + 1] or sample
     best = None
     for d in _DELIMS:
-        rows, first, blank_after = (
-            [],
-            [],
-            set(),
-        )  # blank_after: non-blank row indexes followed by a blank line
+        rows: list[int] = []  # cells per non-blank row
+        first: list[list[str]] = []  # the first rows' cells
+        blank_after: set[int] = set()  # non-blank rows followed by a blank line
         for _, row in _rows(sample, d):
             if any(c.strip() for c in row):
                 rows.append(len(row))
