@@ -14,8 +14,8 @@ MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * MB  # == server.maxUploadSize (MB) in .streamlit/config.toml
 MAX_ROWS = 1_000_000  # data rows (a century of daily data is 36,525)
 MAX_COLUMNS = 1_000
-MAX_XLSX_UNCOMPRESSED = 500 * MB  # total uncompressed size of an .xlsx zip's members
-MAX_XLSX_RATIO = 200  # compression ratio of one member; spreadsheet XML is ~10-30x
+MAX_XLSX_UNCOMPRESSED = 300 * MB  # total uncompressed size of an .xlsx zip's members
+MAX_XLSX_RATIO = 200  # compression ratio of a member over 10 MB; spreadsheet XML is ~10-30x
 MAX_DECOMPRESSED_BYTES = 500 * MB  # Parquet: total uncompressed size of its row groups
 
 

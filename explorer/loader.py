@@ -397,6 +397,9 @@ def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
 
 
 def _parse_number_columns(frame, tcol, delimiter, notes):
+    for c in frame.columns:  # a column with no value at all is an empty numeric column
+        if c != tcol and frame[c].dtype == "str" and _blank(frame[c]).all():
+            frame[c] = np.nan
     text_cols = [
         c
         for c in frame.columns

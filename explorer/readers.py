@@ -393,23 +393,42 @@ def _check_zip(raw: bytes) -> zipfile.ZipFile:
         raise InputError(
             f"The file is {what}, not an Excel .xlsx workbook. Save it as .xlsx or CSV."
         )
+    # The sizes declared in the zip directory bound what zipfile (and openpyxl) will inflate.
     total = sum(i.file_size for i in infos)
-    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > limits.MAX_XLSX_UNCOMPRESSED or worst > limits.MAX_XLSX_RATIO:
+    if total > limits.MAX_XLSX_UNCOMPRESSED:
         raise InputError(
             f"The workbook expands to {limits.human_bytes(total)} when opened (limit "
             f"{limits.human_bytes(limits.MAX_XLSX_UNCOMPRESSED)}). Keep only the sheet and columns "
             "needed, or save that sheet as CSV."
         )
+    big = [i for i in infos if i.file_size > 10 * limits.MB]
+    if any(i.file_size / max(i.compress_size, 1) > limits.MAX_XLSX_RATIO for i in big):
+        raise InputError(
+            "The workbook expands to over "
+            f"{limits.MAX_XLSX_RATIO} times its size when opened, as 'zip bombs' do; it was not "
+            "opened. Save the sheet as CSV and load that."
+        )
     return zf
+
+
+def _has_formulas(zf: zipfile.ZipFile) -> bool:
+    """Whether any worksheet holds a formula (``<f>`` element), read in chunks, not all at once."""
+    for name in zf.namelist():
+        if not name.startswith("xl/worksheets/"):
+            continue
+        with zf.open(name) as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                if b"<f" in tail + chunk:
+                    return True
+                tail = chunk[-2:]
+    return False
 
 
 def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.DataFrame, str]:
     zf = _check_zip(raw)
     try:
-        formulas = any(
-            n.startswith("xl/worksheets/") and b"<f" in zf.read(n) for n in zf.namelist()
-        )
+        formulas = _has_formulas(zf)
     except Exception:  # a bad CRC or deflate stream: the file is damaged
         raise InputError(
             "The Excel file is damaged (its compressed parts do not read back): open it and save "
@@ -515,7 +534,7 @@ def _typed_column(vals: list) -> pd.Series:
         return pd.Series(
             pd.to_datetime([v if v is not None and not isinstance(v, str) else None for v in vals])
         )
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+    if not present or all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
         return pd.Series(
             [np.nan if v is None or isinstance(v, str) else float(v) for v in vals], dtype=float
         )

@@ -384,7 +384,13 @@ def test_xlsx_zip_bomb_refused_before_openpyxl_opens_it(monkeypatch):
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\x20" * (20 * 1024 * 1024))
     assert len(buf.getvalue()) < 200_000
-    refused(buf.getvalue(), "expands to", name="bomb.xlsx")
+    refused(buf.getvalue(), "zip bomb", name="bomb.xlsx")
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED", 1024)
+    small = io.BytesIO()
+    with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>" * 50)
+        zf.writestr("xl/worksheets/sheet1.xml", "<sheetData/>" * 100)
+    refused(small.getvalue(), "expands to 2 KB", "limit 1 KB", name="big.xlsx")
 
 
 def test_size_limits(monkeypatch, tmp_path):
@@ -617,3 +623,15 @@ def test_excel_sep_hint_and_fiscal_years():
     assert any("fiscal" in n for n in t.report.notes)
     # "2011-12" alone is December 2011: months stay months
     assert load("m,v\n2011-11,1\n2011-12,2\n2012-01,3\n").freq == "M"
+
+
+def test_xlsx_formulas_read_as_saved_results_with_a_note(tmp_path):
+    import datetime as dt
+
+    rows = [["date", "n", "double"]] + [
+        [dt.datetime(2016, m, 1), m, f"=B{m + 1}*2"] for m in range(1, 7)
+    ]
+    t = load_table(_xlsx(tmp_path / "f.xlsx", {"S": rows}))
+    # openpyxl writes formulas without results, as scripts do: they read as missing, never 0
+    assert t.frame["double"].isna().all() and t.frame["n"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert any("formulas" in n and "missing" in n for n in t.report.notes)
