@@ -55,17 +55,19 @@ def period_start(ordinals, freq: str) -> pd.DatetimeIndex:
         return pd.DatetimeIndex(pd.Timestamp("1970-01-01") + pd.to_timedelta(o, unit="D"))
     if freq == "W":
         return pd.DatetimeIndex(_MONDAY_EPOCH + pd.to_timedelta(o * 7, unit="D"))
+    # Months since 1970 as numpy datetime64: pd.to_datetime on a year/month dict costs ~1 ms
+    # a call, more than the regression it feeds.
     if freq == "M":
-        return pd.to_datetime({"year": o // 12, "month": o % 12 + 1, "day": 1}).pipe(
-            pd.DatetimeIndex
-        )
+        return _months_since_1970(o - 1970 * 12)
     if freq == "Q":
-        return pd.to_datetime({"year": o // 4, "month": (o % 4) * 3 + 1, "day": 1}).pipe(
-            pd.DatetimeIndex
-        )
+        return _months_since_1970((o // 4 - 1970) * 12 + (o % 4) * 3)
     if freq == "Y":
-        return pd.to_datetime({"year": o, "month": 1, "day": 1}).pipe(pd.DatetimeIndex)
+        return _months_since_1970((o - 1970) * 12)
     raise SpecError(f"Unknown frequency {freq!r}: use one of {', '.join(FREQUENCIES)}.")
+
+
+def _months_since_1970(m: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(m.astype("datetime64[M]").astype("datetime64[us]"))
 
 
 def to_period_start(dates, freq: str) -> pd.DatetimeIndex:
