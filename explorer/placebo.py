@@ -110,9 +110,9 @@ def _label(spec: ItsSpec, label: str | None) -> str:
     return label or spec.interventions[0].label
 
 
-def _real_effect(series, spec: ItsSpec, label: str) -> tuple[float, float]:
+def _real_effect(series, spec: ItsSpec, label: str, prob=None) -> tuple[float, float]:
     if fast_path(spec):
-        prob = gaussian_problem(series, spec)
+        prob = prob or gaussian_problem(series, spec)
         fit = batch_ols(prob.X, prob.y, errors=spec.effective_errors, hac_lags=spec.hac_lags)
         e = effect_rows(fit, prob, label)
         return float(e["level_change"][0]), float(e["level_se"][0])
@@ -159,8 +159,8 @@ def placebo_in_time(
     label = _label(spec, label)
     if statistic not in ("estimate", "t"):
         raise InputError(f"Unknown placebo statistic {statistic!r}: use estimate or t.")
-    real, real_se = _real_effect(series, spec, label)
     full = gaussian_problem(series, replace(spec, family="gaussian", log=spec.log and fast_path(spec)))
+    real, real_se = _real_effect(series, spec, label, full if fast_path(spec) else None)
     cut = _term(full, label).first_treated
     keep = np.asarray(pd.DatetimeIndex(series.dates) < cut)
     pre = replace(
