@@ -187,11 +187,12 @@ def extract_series(
     else:
         rows = frame
 
-    wanted = [c for c in (control, offset, *covariates) if c]
+    wanted = [("control", control), ("offset", offset)] + [("covariate", c) for c in covariates]
     cols = {value: _numeric(table, rows, value, "value")}
-    for c in wanted:
-        name = _column(frame, c, "column")
-        cols[name] = _numeric(table, rows, name, "column")
+    for role, c in wanted:
+        if c:
+            name = _column(frame, c, role)
+            cols[name] = _numeric(table, rows, name, role)
     dates = to_period_start(rows[tcol], freq)
     _no_repeats(dates, tcol, group is not None, frame)
     order = np.argsort(dates.asi8, kind="stable")
@@ -236,7 +237,7 @@ def extract_series(
             "nothing to analyse. Check that the right column was chosen."
         )
     if offset:
-        off = extra[_column(frame, offset, "column")].to_numpy(dtype=float)
+        off = extra[_column(frame, offset, "offset")].to_numpy(dtype=float)
         bad = observed & ~(np.isfinite(off) & (off > 0))
         if bad.any():
             raise InputError(
@@ -245,8 +246,10 @@ def extract_series(
                 "column or drop the offset."
             )
     o = period_ordinal(dates, freq)
-    grid = np.arange(o.min(), o.max() + 1)
-    gaps = tuple(period_start(np.setdiff1d(grid, o[observed]), freq)) if len(o) else ()
+    gaps: tuple = ()
+    if len(o):  # every period from the first row to the last without an observed value
+        grid = np.arange(o.min(), o.max() + 1)
+        gaps = tuple(period_start(np.setdiff1d(grid, o[observed]), freq))
     return SeriesData(
         dates=pd.DatetimeIndex(dates),
         freq=freq,
@@ -305,7 +308,7 @@ def _column(frame: pd.DataFrame, name: str, what: str) -> str:
     if len(low) == 1:
         return low[0]
     raise InputError(
-        f"There is no {'' if what == 'column' else what + ' '}column {name!r}. The columns are: "
+        f"There is no {what} column {name!r}. The columns are: "
         f"{', '.join(repr(str(c)) for c in frame.columns[:20])}."
     )
 

@@ -132,8 +132,11 @@ def test_bad_offset_and_unknown_columns_refused():
         extract_series(t, value="n", offset="pop")
     with pytest.raises(InputError, match=r"no value column 'm'.*'month', 'n', 'pop'"):
         extract_series(t, value="m")
-    with pytest.raises(InputError, match="no column 'x'"):
+    with pytest.raises(InputError, match="no covariate column 'x'"):
         extract_series(t, value="n", covariates=("x",))
+    t2 = table("month,n,c\n2016-01,1,a\n2016-02,2,b\n2016-03,3,c\n2016-04,4,d\n")
+    with pytest.raises(InputError, match=r"The control column 'c' holds text, not numbers: 'a'"):
+        extract_series(t2, value="n", control="c")
     with pytest.raises(InputError, match="is the time column"):
         extract_series(t, value="month")
 
