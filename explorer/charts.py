@@ -179,13 +179,11 @@ def decorate(fig, text: ChartText, *, width: int, height: int):
     show_legend = len(named) > 1
     legend_h = 0.0
     if show_legend:
-        # plotly wraps a horizontal legend by itself: reserve as many rows as it will need.
-        avail, rows, used = max(width - 2 * pad, 100), 1, 0.0
-        for t in named:
-            w = len(html.unescape(t.name)) * (sizes["small"] + 1) * 0.56 + 44
-            if used and used + w > avail:
-                rows, used = rows + 1, 0.0
-            used += w
+        # plotly wraps a horizontal legend by itself, into a grid of equal columns once it
+        # does not fit on one line: reserve as many rows as it will need.
+        avail = max(width - 2 * pad, 100)
+        widths = [len(html.unescape(t.name)) * (sizes["small"] + 1) * 0.56 + 44 for t in named]
+        rows = 1 if sum(widths) <= avail else -(-len(widths) // max(1, int(avail // max(widths))))
         legend_h = rows * (sizes["small"] + 9) + base * 0.3
     top = pad + title_h + (base * 0.3 if subtitle else 0) + sub_h + legend_h + base * 0.6
     bottom = pad + foot_h + base * 2.4  # x tick labels sit between the plot and the foot
@@ -365,7 +363,7 @@ def _fmt_date(ts, freq: str | None = None) -> str:
 def its_frame(result) -> pd.DataFrame:
     """The data behind the ITS chart: date, observed, fitted, counterfactual and its interval.
 
-    The counterfactual (the pre-intervention model carried forward) is given from the first
+    Comparative ITS adds the control series (``control``). The counterfactual (the pre-intervention model carried forward) is given from the first
     intervention's first treated period on; before that it equals the fit and is left empty.
     """
     cf = result.counterfactual
@@ -385,7 +383,21 @@ def its_frame(result) -> pd.DataFrame:
         ("mean_ci_upper", "counterfactual_high"),
     ):
         out[dst] = np.where(mask, cf[src].to_numpy(dtype=float), np.nan)
+    name = _control_name(result)
+    if name is not None:  # comparative ITS: the control is part of the evidence, so draw it
+        out["control"] = pd.to_numeric(result.series.extra[name], errors="coerce").to_numpy(float)
     return out
+
+
+def _control_name(result) -> str | None:
+    spec, series = getattr(result, "spec", None), getattr(result, "series", None)
+    if spec is None or series is None or not (spec.control or spec.group):
+        return None
+    extra = getattr(series, "extra", pd.DataFrame())
+    for name in (spec.control, "control"):
+        if name and name in extra.columns and len(extra) == len(result.counterfactual):
+            return name
+    return None
 
 
 def its_chart(
@@ -475,6 +487,19 @@ def its_chart(
                 name="Without the intervention",
                 legendrank=3,
                 line=dict(color=COLORS["counterfactual"], width=2.2, dash="dash"),
+            )
+        )
+    if "control" in data:
+        what = result.spec.control or "mean of the other groups"
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=data["control"],
+                mode="lines+markers",
+                name=f"Control ({esc(what)})",
+                legendrank=5,
+                line=dict(color=COLORS["neutral"], width=1.5),
+                marker=dict(color=COLORS["neutral"], size=4),
             )
         )
     for i, iv in enumerate(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -131,17 +128,16 @@ def test_user_mistakes_are_one_line_and_exit_2(sicily_csv, tmp_path, capsys, ext
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
 
 
-def test_without_chromium_png_fails_with_one_clear_line(sicily_csv, tmp_path):
+def test_without_chromium_png_fails_with_one_clear_line(sicily_csv, tmp_path, capsys, monkeypatch):
+    from explorer import export
+
     path, _ = sicily_csv
-    env = {**os.environ, "EXPLORER_CHROMIUM": "/nonexistent/chromium"}
-    cmd = [sys.executable, "-m", "explorer", "chart", str(path), *FLAGS]
-    png = subprocess.run(
-        cmd + ["--out", str(tmp_path / "c.png")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    monkeypatch.setenv("EXPLORER_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(export, "_RENDERER", export.Renderer())  # a fresh one reads the variable
+    rc = main(["chart", str(path), *FLAGS, "--out", str(tmp_path / "c.png")])
+    err = capsys.readouterr().err
+    assert rc == 3 and not (tmp_path / "c.png").exists()
+    assert err.startswith(
+        "error: PNG and SVG export needs Chromium, which was not found at /nonexistent"
     )
-    assert png.returncode == 3 and not (tmp_path / "c.png").exists()
-    assert png.stderr.startswith("error: PNG and SVG export needs Chromium")
-    assert png.stderr.count("\n") == 1 and "Traceback" not in png.stderr
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -265,3 +265,19 @@ def test_acf_chart_band_is_white_noise_interval():
     assert d["band_high"].iloc[0] == pytest.approx(1.959964 / 10, rel=1e-5)
     colors = chart.figure.data[0].marker.color
     assert colors[0] == COLORS["intervention"] and colors[1] == COLORS["fitted"]
+
+
+def test_comparative_its_draws_the_control_series():
+    rng = np.random.default_rng(2)
+    dates = pd.date_range("2014-01-01", periods=40, freq="MS")
+    t = np.arange(40.0)
+    ctl = 50 + 0.2 * t + rng.normal(0, 1, 40)
+    y = ctl + 5 - 8 * (dates >= "2016-01-01") + rng.normal(0, 1, 40)
+    series = from_frame(pd.DataFrame({"date": dates, "y": y, "ctl": ctl}), freq="M", extra=("ctl",))
+    spec = ItsSpec(
+        time="date", value="y", control="ctl", interventions=(Intervention("x", "2016-01"),)
+    )
+    chart = charts.its_chart(fit_its(series, spec))
+    np.testing.assert_allclose(chart.data["control"], ctl)
+    trace = [t for t in chart.figure.data if t.name == "Control (ctl)"]
+    assert len(trace) == 1 and trace[0].line.color == COLORS["neutral"]
