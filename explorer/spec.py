@@ -347,6 +347,17 @@ class ItsSpec:
 
     @classmethod
     def from_dict(cls, d: dict) -> ItsSpec:
+        try:
+            return cls._from_dict(d)
+        except SpecError:
+            raise
+        except (TypeError, ValueError, AttributeError) as exc:  # a malformed saved spec
+            raise SpecError(
+                f"The saved analysis settings cannot be read ({exc}). Set the analysis up again."
+            ) from None
+
+    @classmethod
+    def _from_dict(cls, d: dict) -> ItsSpec:
         d = dict(d)
         d.pop("errors_used", None)
         d["interventions"] = tuple(Intervention(**iv) for iv in d.get("interventions", ()))
@@ -382,8 +393,11 @@ def parse_claimed_change(text: str | float | None) -> float | None:
         return None
     s = str(text).strip().replace("%", "").replace("\u2212", "-")
     try:
-        return float(s)
+        v = float(s)
     except ValueError:
+        v = float("nan")
+    if v != v or v in (float("inf"), float("-inf")):  # "nan", "inf", "1e999" parse as floats
         raise SpecError(
             f"The claimed change {text!r} is not a number: write it in percent, e.g. -45% or -45."
         ) from None
+    return v
