@@ -159,7 +159,7 @@ def power_answer(power) -> Answer:
     q = "What could the data have detected?"
     unit = "" if power.scale == "identity" else " on the log scale"
     mde = (f"{power.mde_pct:+.0f}%" if power.mde_pct is not None else _num(power.mde) + unit)
-    s = f"This series detects a {power.kind} change of {mde} or larger 80% of the time"
+    s = f"This series detects a {power.kind} change as large as {mde} (or larger in size) 80% of the time"
     if power.effect is not None:
         s += f"; a change of {_num(power.effect)}{unit} would be detected {power.power:.0%} of the time"
     s += "."
