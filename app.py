@@ -5,6 +5,8 @@ Everything statistical lives in ``explorer/`` (no Streamlit there); the pages on
 widgets, call the core through the cached wrappers in ``app_pages/_ui.py`` and show results.
 """
 
+import logging
+
 import streamlit as st
 
 st.set_page_config(
@@ -53,4 +55,13 @@ pages = [
     ),
 ]
 
-st.navigation(pages).run()
+page = st.navigation(pages)
+try:
+    page.run()
+except Exception:  # noqa: BLE001 - a bug must never show a traceback; the pages catch the rest
+    logging.getLogger("explorer.app").exception("uncaught error on page %s", page.title)
+    st.error(
+        "Sorry, something went wrong while drawing this page. Please reload it; if it keeps "
+        "happening, report it with the page's URL.",
+        icon=":material/sentiment_dissatisfied:",
+    )

@@ -179,29 +179,33 @@ def _on_slider_change(i: int, key: str) -> None:
         st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
 
+def _on_add_presets(events: pd.DataFrame) -> None:
+    """Move the chosen catalogue events into the intervention list and clear the picker."""
+    ivs = list(st.session_state.get("xp_ivs", []))
+    have = {iv["label"] for iv in ivs}
+    for k in st.session_state.get("xp_add_presets", []):
+        if k not in have:
+            d = pd.Timestamp(events.loc[events["key"] == k, "date"].iloc[0])
+            ivs.append({"label": k, "date": d.strftime("%Y-%m-%d"), "kind": "level_slope"})
+    st.session_state["xp_ivs"] = ivs
+    st.session_state["xp_add_presets"] = []
+    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+
+
 def interventions_editor(events: pd.DataFrame) -> None:
     """The table of interventions (label, date, kind), prefilled from the events catalogue."""
     if "xp_ivs" not in st.session_state:
         st.session_state["xp_ivs"] = default_ivs(events)
     presets = dict(zip(events["key"], events["label"], strict=False))
-    chosen = st.multiselect(
+    st.multiselect(
         "Add events from the catalogue",
         list(presets),
         format_func=lambda k: presets[k],
         key="xp_add_presets",
         placeholder="Paris attacks, Twitter's suspension waves, ...",
+        on_change=_on_add_presets,
+        args=(events,),
     )
-    if chosen:
-        have = {iv["label"] for iv in st.session_state["xp_ivs"]}
-        for k in chosen:
-            if k not in have:
-                d = pd.Timestamp(events.loc[events["key"] == k, "date"].iloc[0])
-                st.session_state["xp_ivs"].append(
-                    {"label": k, "date": d.strftime("%Y-%m-%d"), "kind": "level_slope"}
-                )
-        st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
-        del st.session_state["xp_add_presets"]
-        st.rerun()
     key = f"xp_editor_{st.session_state.get('xp_editor_version', 0)}"
     frame = pd.DataFrame(st.session_state["xp_ivs"], columns=["label", "date", "kind"])
     st.data_editor(

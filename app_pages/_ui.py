@@ -201,13 +201,9 @@ def data_source_picker(*, key: str, default: str | None = None):
     )
     good = f"{key}_last_good_upload"
     if mode == "Bundled dataset":
-        idx = names.index(default) if default in names else 0
+        _seed(f"{key}_dataset", default if default in names else names[0], names)
         name = st.selectbox(
-            "Dataset",
-            names,
-            index=idx,
-            format_func=lambda n: titles.get(n, n),
-            key=f"{key}_dataset",
+            "Dataset", names, format_func=lambda n: titles.get(n, n), key=f"{key}_dataset"
         )
         with guard(what="loading a bundled dataset"):
             return "dataset", name, table(name, dataset_sha(name))
@@ -544,4 +540,21 @@ def breaks(source: str, key: str, spec, max_breaks: int = 3):
 
     return find_breaks(
         series(source, key, spec), max_breaks=max_breaks, use_log=spec.scale == "log"
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def its_chart(source: str, key: str, spec):
+    """The ITS chart of a fit (building a plotly figure is the slow part of a rerun)."""
+    from explorer import charts
+
+    result = fit(source, key, spec)
+    return charts.its_chart(
+        result,
+        text=charts.ChartText(
+            title=dataset_title(source, key),
+            subtitle=spec_subtitle(spec, result),
+            source=source_line(source, key),
+            notes=tuple(result.caveats[:1]),
+        ),
     )
