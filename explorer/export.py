@@ -652,11 +652,13 @@ def alt_text(result, *, title: str | None = None) -> str:
 
 # -- the reproducibility bundle -------------------------------------------------------------------
 
+_STATSMODELS = "\nparams, bse = res.params, res.bse  # indexed by the design's column names"
 _FIT_CODE = {
-    "ols": "res = sm.OLS(y, X).fit()",
-    "hac": 'res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}, use_t=True)',
-    "ar": 'res = sm.tsa.SARIMAX(y, X, order=({p}, 0, 0), trend="n").fit(disp=False)',
-    "poisson": "res = sm.GLM(y, X, family=sm.families.Poisson(), exposure=exposure).fit({kw})",
+    "ols": "res = sm.OLS(y, X).fit()" + _STATSMODELS,
+    "hac": 'res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}, use_t=True)'
+    + _STATSMODELS,
+    "poisson": "res = sm.GLM(y, X, family=sm.families.Poisson(), exposure=exposure).fit({kw})"
+    + _STATSMODELS,
     "negbin": (
         "pois = sm.GLM(y, X, family=sm.families.Poisson(), exposure=exposure).fit()\n"
         "mu = pois.mu\n"
@@ -664,6 +666,19 @@ _FIT_CODE = {
         "model = sm.NegativeBinomial(y, X, exposure=exposure)\n"
         'res = model.fit(start_params=np.r_[pois.params, a0], method="bfgs", maxiter=2000, gtol=1e-10, disp=0)\n'
         'res = model.fit(start_params=res.params, method="newton", maxiter=100, disp=0{kw})'
+        + _STATSMODELS
+    ),
+    # SARIMAX (also for AR errors): regressors rescaled to [-1, 1] for the optimiser, as the
+    # explorer does, and the coefficients mapped back.
+    "sarimax": (
+        "scale = np.abs(X.to_numpy()).max(axis=0)\n"
+        "scale[scale == 0] = 1.0\n"
+        "res = sm.tsa.SARIMAX(y, exog=X.to_numpy() / scale, order={order}, seasonal_order={seasonal})"
+        '.fit(disp=0, maxiter=500, cov_type="oim")\n'
+        "names = list(X.columns) + list(res.model.param_names[X.shape[1]:])\n"
+        "s = np.r_[scale, np.ones(len(names) - len(scale))]\n"
+        "params = pd.Series(np.asarray(res.params) / s, index=names)\n"
+        "bse = pd.Series(np.asarray(res.bse) / s, index=names)"
     ),
 }
 
@@ -693,53 +708,68 @@ X = d.astype(float)
 # {model_line}
 {fit}
 
-params, bse = res.params, res.bse  # indexed by the design's column names
 print(pd.DataFrame({{"coef": params, "std err": bse}}).to_string())
 print()
 {effects}
 '''
 
 
-def _bundle_design(result) -> tuple[pd.DataFrame, str]:
-    """The fitted regressors (with ``y`` and ``exposure``) and the fitting code for the script."""
+def _hac_lags(result) -> int:
+    from explorer.its import default_hac_lags
+
+    lags = result.spec.hac_lags
+    return default_hac_lags(int(result.fit.rows.sum())) if lags is None else int(lags)
+
+
+def _hac_kw(result) -> str:
+    return f'cov_type="HAC", cov_kwds={{"maxlags": {_hac_lags(result)}, "use_correction": True}}'
+
+
+def _bundle_design(result) -> tuple[pd.DataFrame, str] | None:
+    """The fitted regressors (with ``y`` and ``exposure``) and the script's fitting code, or None
+    for a model the script does not cover (structural models)."""
     import numpy as np
 
     fit, spec = result.fit, result.spec
-    model = result.raw.model
+    if fit is None or spec.model not in ("segmented", "sarimax"):
+        return None
     X = fit.X.reset_index(drop=True).astype(float)
-    design = pd.DataFrame({"y": np.asarray(model.endog, dtype=float)})
-    design = pd.concat([design, X], axis=1)
-    exposure = getattr(model, "exposure", None)
-    if exposure is not None:
-        design["exposure"] = np.exp(np.asarray(exposure, dtype=float))  # statsmodels keeps log
+    if fit.comparative is not None:  # stacked treated and control rows: the model has them
+        model = result.raw.model
+        y = np.asarray(model.endog, dtype=float).ravel()
+        log_exposure = getattr(model, "exposure", None)
+    else:
+        y = np.asarray(fit.y_model, dtype=float)[fit.rows]
+        log_exposure = None if fit.log_offset is None else np.asarray(fit.log_offset)[fit.rows]
+    design = pd.concat([pd.DataFrame({"y": y}), X], axis=1)
+    if log_exposure is not None:
+        design["exposure"] = np.exp(np.asarray(log_exposure, dtype=float))
     errors = spec.effective_errors
-    if spec.family == "gaussian":
-        if errors.startswith("ar"):
-            code = _FIT_CODE["ar"].format(p=spec.ar_order or 1)
-        elif errors == "hac":
-            from explorer.its import default_hac_lags
+    if spec.model == "sarimax":
+        from explorer.its_statespace import _orders
 
-            lags = default_hac_lags(int(fit.rows.sum())) if spec.hac_lags is None else spec.hac_lags
-            code = _FIT_CODE["hac"].format(lags=lags)
+        order, seasonal = _orders(spec)
+        code = _FIT_CODE["sarimax"].format(order=tuple(order), seasonal=tuple(seasonal))
+    elif spec.family == "gaussian":
+        if errors.startswith("ar"):
+            code = _FIT_CODE["sarimax"].format(
+                order=(spec.ar_order or 1, 0, 0), seasonal=(0, 0, 0, 0)
+            )
+        elif errors == "hac":
+            code = _FIT_CODE["hac"].format(lags=_hac_lags(result))
         else:
             code = _FIT_CODE["ols"]
     elif spec.family in ("poisson", "quasipoisson"):
-        if errors == "hac":
-            from explorer.its import default_hac_lags
-
-            lags = default_hac_lags(int(fit.rows.sum())) if spec.hac_lags is None else spec.hac_lags
-            kw = f'cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}'
-        else:
-            kw = 'scale="X2"' if spec.family == "quasipoisson" else ""
+        kw = (
+            _hac_kw(result)
+            if errors == "hac"
+            else 'scale="X2"'
+            if spec.family == "quasipoisson"
+            else ""
+        )
         code = _FIT_CODE["poisson"].format(kw=kw)
     else:
-        kw = ""
-        if errors == "hac":
-            from explorer.its import default_hac_lags
-
-            lags = default_hac_lags(int(fit.rows.sum())) if spec.hac_lags is None else spec.hac_lags
-            kw = f', cov_type="HAC", cov_kwds={{"maxlags": {lags}, "use_correction": True}}'
-        code = _FIT_CODE["negbin"].format(kw=kw)
+        code = _FIT_CODE["negbin"].format(kw=", " + _hac_kw(result) if errors == "hac" else "")
     return design, code
 
 
@@ -796,14 +826,15 @@ def repro_bundle(result, *, chart=None, provenance: dict | None = None) -> bytes
     if chart is not None:
         files["chart.csv"] = to_csv(chart)
     comparative = result.fit is not None and result.fit.comparative is not None
-    if result.fit is None or result.raw is None:
+    built = _bundle_design(result)
+    if built is None:
         script = (
             f'print("This bundle holds the data and spec of a {result.spec.model} model; its script '
-            "reproduces segmented regressions only. Refit with: python -m explorer analyze data.csv "
-            '... (see spec.json).")\n'
+            "reproduces segmented regressions and SARIMAX only. Refit with: python -m explorer "
+            'analyze data.csv ... (see spec.json).")\n'
         )
     else:
-        design, code = _bundle_design(result)
+        design, code = built
         header = [neutralise(str(c)) for c in design.columns]
         files["design.csv"] = to_csv(design)
         effects = []

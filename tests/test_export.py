@@ -268,20 +268,21 @@ def test_bundle_scripts_refit_every_family_to_1e_6(sicily, tmp_path):
     assert data.columns.tolist()[:3] == ["date", "aces", "stdpop"] and len(data) == 59
     z.extractall(tmp_path / "sicily")
     results, dirs = {"sicily": sicily}, [str(tmp_path / "sicily")]
-    for family, errors, log in [
-        ("gaussian", "hac", False),
-        ("gaussian", "ols", True),
-        ("negbin", None, False),
-    ]:
+    variants = {
+        "gaussian-hac": dict(errors="hac"),
+        "gaussian-ols-log": dict(errors="ols", log=True),
+        "negbin": dict(family="negbin"),
+        "sarimax": dict(model="sarimax"),
+        "poisson-hac": dict(family="poisson", errors="hac"),
+    }
+    for name, kw in variants.items():
         spec = ItsSpec(
             time="date",
             value="y",
-            family=family,
-            errors=errors,
-            log=log,
             interventions=(Intervention("a", "2014-01", "level"), Intervention("b", "2015-01")),
+            **kw,
         )
-        d = tmp_path / f"{family}-{errors}-{log}"
+        d = tmp_path / name
         zipfile.ZipFile(io.BytesIO(export.repro_bundle(fit_its(series, spec)))).extractall(d)
         results[d.name] = fit_its(series, spec)
         dirs.append(str(d))
@@ -302,7 +303,7 @@ def test_bundle_scripts_refit_every_family_to_1e_6(sicily, tmp_path):
             current = parts[1]
         elif parts[0] == "level_change":
             printed[(current, parts[1])] = float(parts[2])
-    assert len(printed) == 7
+    assert len(printed) == 11
     for name, result in results.items():
         for iv in result.interventions:
             assert printed[(name, iv.label)] == pytest.approx(iv.level_change.estimate, abs=1e-6)
