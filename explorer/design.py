@@ -34,17 +34,18 @@ SHORT_SEGMENT = 8  # fewer than this fits, with a caveat
 
 def period_ordinal(dates, freq: str) -> np.ndarray:
     """Integer index of the period containing each date (consecutive periods differ by 1)."""
-    d = pd.DatetimeIndex(pd.to_datetime(dates))
-    if freq == "D":
-        return ((d.normalize() - pd.Timestamp("1970-01-01")).days).to_numpy(dtype=np.int64)
-    if freq == "W":
-        return ((d.normalize() - _MONDAY_EPOCH).days // 7).to_numpy(dtype=np.int64)
-    if freq == "M":
-        return (d.year * 12 + d.month - 1).to_numpy(dtype=np.int64)
-    if freq == "Q":
-        return (d.year * 4 + (d.month - 1) // 3).to_numpy(dtype=np.int64)
-    if freq == "Y":
-        return d.year.to_numpy(dtype=np.int64)
+    # numpy datetime64 unit casts (which floor) instead of pandas field access: the design is
+    # rebuilt for every fit of a sweep, and the pandas route cost more than the fit itself.
+    if isinstance(dates, pd.DatetimeIndex) and dates.tz is None:
+        v = dates.to_numpy()
+    else:
+        v = pd.DatetimeIndex(pd.to_datetime(dates)).tz_localize(None).to_numpy()
+    if freq in ("D", "W"):
+        days = v.astype("datetime64[D]").astype(np.int64)
+        return days if freq == "D" else (days - 4) // 7  # 1970-01-05, a Monday, is day 4
+    if freq in ("M", "Q", "Y"):
+        months = v.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+        return months if freq == "M" else months // 3 if freq == "Q" else months // 12
     raise SpecError(f"Unknown frequency {freq!r}: use one of {', '.join(FREQUENCIES)}.")
 
 
