@@ -321,8 +321,14 @@ def _mostly_parsed(col: pd.Series, parsed) -> bool:
     bad = present & parsed.dates.isna()
     if not present.any() or parsed.dates.notna().sum() < 1:
         return False
+    return not bad.any() or _is_footer(bad, ~present)
+
+
+def _is_footer(bad: pd.Series, blank: pd.Series) -> bool:
+    """The undated rows are a few rows at the very end (below the last date), like a total."""
     pos = np.flatnonzero(bad.to_numpy())
-    return len(pos) == 0 or (len(pos) <= _MAX_FOOTER and pos.min() >= len(col) - _MAX_FOOTER)
+    tail = (bad | blank).to_numpy()[pos.min() :] if len(pos) else []
+    return 0 < len(pos) <= _MAX_FOOTER and bool(np.all(tail))
 
 
 def _blank(col: pd.Series) -> pd.Series:
@@ -371,7 +377,7 @@ def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
     bad = ~blank & parsed.dates.isna()
     if bad.any():
         pos = np.flatnonzero(bad.to_numpy())
-        if len(pos) <= _MAX_FOOTER and pos.min() >= len(frame) - _MAX_FOOTER:
+        if _is_footer(bad, blank):
             first = str(raw.iloc[pos[0]])[:40]
             notes.append(
                 f"Dropped {len(pos)} row(s) at the end without a date (starting {first!r}): a total or footnote."

@@ -425,6 +425,10 @@ def test_undated_row_in_the_middle_refused():
     refused(text, "data row 3", "'soon'", "not a date")
 
 
+def test_short_file_undated_row_is_not_a_footer():
+    refused("date,v\n2016-01,1\n2016-02,2\nfoo,3\n2016-04,4\n2016-05,4\n", "data row 3", "'foo'")
+
+
 def test_single_column_refused():
     refused("date\n2016-01\n2016-02\n", "one column", "value column")
 
