@@ -76,37 +76,63 @@ def run() -> list[dict]:
 
         tb, to = _paired(bare, ours, 60)
         rows.append(
-            {"name": f"segmented hac n={n}: fit_its / bare OLS-HAC", "value": to / tb,
-             "unit": "x", "target": "<= 1.5x", "ok": to / tb <= 1.5}
+            {
+                "name": f"segmented hac n={n}: fit_its / bare OLS-HAC",
+                "value": to / tb,
+                "unit": "x",
+                "target": "<= 1.5x",
+                "ok": to / tb <= 1.5,
+            }
         )
         rows.append(
-            {"name": f"segmented hac n={n}: fit_its time", "value": 1000 * to, "unit": "ms",
-             "target": "< 50 ms", "ok": to < 0.05}
+            {
+                "name": f"segmented hac n={n}: fit_its time",
+                "value": 1000 * to,
+                "unit": "ms",
+                "target": "< 50 ms",
+                "ok": to < 0.05,
+            }
         )
 
     # AR(1) errors: exact likelihood vs statsmodels' SARIMAX search, n = 200.
     s, dates = _series(200, "M")
     spec = ItsSpec(
-        time="date", value="y", interventions=(Intervention("x", str(dates[100].date())),),
-        errors="ar", ar_order=1,
+        time="date",
+        value="y",
+        interventions=(Intervention("x", str(dates[100].date())),),
+        errors="ar",
+        ar_order=1,
     )
     X = fit_its(s, spec).fit.X
 
     def sarimax(X=X, y=s.y):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return sm.tsa.SARIMAX(y, exog=X.to_numpy(), order=(1, 0, 0)).fit(disp=0, cov_type="approx").bse
+            return (
+                sm.tsa.SARIMAX(y, exog=X.to_numpy(), order=(1, 0, 0))
+                .fit(disp=0, cov_type="approx")
+                .bse
+            )
 
     tb, to = _paired(sarimax, lambda: fit_its(s, spec).interventions, 5)
     rows.append(
-        {"name": "ar:1 n=200: fit_its / SARIMAX.fit", "value": to / tb, "unit": "x",
-         "target": "<= 1.5x", "ok": to / tb <= 1.5}
+        {
+            "name": "ar:1 n=200: fit_its / SARIMAX.fit",
+            "value": to / tb,
+            "unit": "x",
+            "target": "<= 1.5x",
+            "ok": to / tb <= 1.5,
+        }
     )
 
     for model in ("structural", "structural-forecast", "sarimax"):
         sp = ItsSpec(
-            time="date", value="y", interventions=(Intervention("x", str(dates[100].date())),),
-            model=model, seasonality="fourier", fourier_k=1,
+            time="date",
+            value="y",
+            interventions=(Intervention("x", str(dates[100].date())),),
+            model=model,
+            seasonality="fourier",
+            fourier_k=1,
         )
         fit_its(s, sp)
         ts = []
@@ -117,7 +143,12 @@ def run() -> list[dict]:
             ts.append(time.perf_counter() - t0)
         t = float(np.median(ts))
         rows.append(
-            {"name": f"{model} n=200 (fit + counterfactual)", "value": t, "unit": "s",
-             "target": "< 2 s", "ok": t < 2.0}
+            {
+                "name": f"{model} n=200 (fit + counterfactual)",
+                "value": t,
+                "unit": "s",
+                "target": "< 2 s",
+                "ok": t < 2.0,
+            }
         )
     return rows

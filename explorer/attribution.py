@@ -110,7 +110,9 @@ def design_row(result: ItsResult, date: pd.Timestamp) -> tuple[pd.Series, bool]:
     row = pd.Series(np.nan, index=X.columns)
     row["const"] = 1.0
     row["trend"] = t[0]
-    season = seasonal_frame(pd.DatetimeIndex([start]), freq, result.spec.seasonality, result.spec.fourier_k)
+    season = seasonal_frame(
+        pd.DatetimeIndex([start]), freq, result.spec.seasonality, result.spec.fourier_k
+    )
     for c in season.columns:
         row[c] = season[c].iloc[0]
     for iv, term in zip(result.spec.interventions, fit.design.terms, strict=True):
@@ -159,7 +161,10 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
     freq = result.frequency
     fit = result.fit
     log = result.scale == "log"
-    s_date, e_date = parse_date(claim.start, what="claim start"), parse_date(claim.end, what="claim end")
+    s_date, e_date = (
+        parse_date(claim.start, what="claim start"),
+        parse_date(claim.end, what="claim end"),
+    )
     s_row, s_in = design_row(result, s_date)
     e_row, e_in = design_row(result, e_date)
     s_start, e_start = s_row.name if s_in else None, e_row.name if e_in else None
@@ -212,7 +217,9 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
         if s_in and e_in:
             offset_change = float(lo.loc[e_start] - lo.loc[s_start])
         else:
-            notes.append("The window reaches outside the data: the exposure there is unknown and taken as unchanged.")
+            notes.append(
+                "The window reaches outside the data: the exposure there is unknown and taken as unchanged."
+            )
 
     # The change to split: observed if both ends are observed, else the model's fitted change.
     y = pd.Series(np.asarray(result.series.y, float), index=pd.DatetimeIndex(result.series.dates))
@@ -230,7 +237,9 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
         basis, change, base_level = "observed", ye - ys, ys
     else:
         basis, change, base_level = "fitted", fitted_change, eta_s
-        missing = [d.strftime("%Y-%m-%d") for d, v in ((window[0], ys), (window[1], ye)) if v is None]
+        missing = [
+            d.strftime("%Y-%m-%d") for d, v in ((window[0], ys), (window[1], ye)) if v is None
+        ]
         notes.append(
             f"The data have no observation at {' and '.join(missing)}: the change split is the "
             "model's fitted change, extrapolated along the fitted trend where the window leaves "
@@ -262,12 +271,25 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
         total_w += w
         comps.append(make(name, float(w @ b), math.sqrt(max(float(w @ V @ w), 0.0))))
     if fit.log_offset is not None:
-        comps.append(Component("offset", offset_change, offset_change, offset_change,
-                               pct(offset_change), pct(offset_change), pct(offset_change),
-                               share(offset_change), share(offset_change), share(offset_change)))
+        comps.append(
+            Component(
+                "offset",
+                offset_change,
+                offset_change,
+                offset_change,
+                pct(offset_change),
+                pct(offset_change),
+                pct(offset_change),
+                share(offset_change),
+                share(offset_change),
+                share(offset_change),
+            )
+        )
     explained = float(total_w @ b) + offset_change
     if basis == "observed":
-        rem_var = float(total_w @ V @ total_w)  # the observed change is fixed: the rest is uncertain
+        rem_var = float(
+            total_w @ V @ total_w
+        )  # the observed change is fixed: the rest is uncertain
     else:
         rw = delta - total_w
         rem_var = float(rw @ V @ rw)
@@ -282,7 +304,9 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
             )
         credited = claim.credit
     else:
-        inside = [iv for iv in result.interventions if window[0] < iv.first_treated_period <= window[1]]
+        inside = [
+            iv for iv in result.interventions if window[0] < iv.first_treated_period <= window[1]
+        ]
         credited = inside[-1].label if inside else None
         if credited is None:
             notes.append("No intervention starts inside the claim window, so none is credited.")
@@ -298,12 +322,16 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
                 f"{credited} cannot be its doing."
             )
         if iv.first_treated_period > window[1]:
-            notes.append(f"{credited} starts after the claim window ends: it contributes nothing to it.")
+            notes.append(
+                f"{credited} starts after the claim window ends: it contributes nothing to it."
+            )
     credited_share = None
     if credited is not None:
         credited_share = next(c for c in comps if c.name == credited).share_of_observed
     obs_pct = pct(change)
-    summary = _summary(comps, change, obs_pct, basis, window, fmt, claim, credited, credited_share, log)
+    summary = _summary(
+        comps, change, obs_pct, basis, window, fmt, claim, credited, credited_share, log
+    )
     return Attribution(
         window=window,
         scale=result.scale,
@@ -329,7 +357,9 @@ def _share(v) -> str:
     return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.0f}%"
 
 
-def _summary(comps, change, obs_pct, basis, window, fmt, claim, credited, credited_share, log) -> str:
+def _summary(
+    comps, change, obs_pct, basis, window, fmt, claim, credited, credited_share, log
+) -> str:
     what = "changed" if basis == "observed" else "changed, by the model's fit,"
     head = (
         f"Between {window[0].strftime(fmt)} and {window[1].strftime(fmt)} the series {what} by "

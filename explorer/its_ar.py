@@ -64,7 +64,9 @@ def _whiten(v: np.ndarray, phi: np.ndarray, L: np.ndarray) -> np.ndarray:
 
 
 def _stationary(phi: np.ndarray) -> bool:
-    return bool(np.all(np.abs(np.roots(np.r_[1.0, -phi])) < 1.0)) if len(phi) > 1 else abs(phi[0]) < 1
+    return (
+        bool(np.all(np.abs(np.roots(np.r_[1.0, -phi])) < 1.0)) if len(phi) > 1 else abs(phi[0]) < 1
+    )
 
 
 def ar_loglike(theta: np.ndarray, y: np.ndarray, X: np.ndarray, p: int) -> float:

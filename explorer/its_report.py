@@ -54,7 +54,8 @@ def diagnostics(result) -> dict:
     d["n_obs"] = result.n_obs
     d["n_pre"] = int((obs & (dates < starts[0])).sum()) if starts else int(obs.sum())
     d["n_post"] = {
-        iv.label: int((obs & (dates >= iv.first_treated_period)).sum()) for iv in result.interventions
+        iv.label: int((obs & (dates >= iv.first_treated_period)).sum())
+        for iv in result.interventions
     }
     d["gaps"] = _gaps(dates[obs], result.frequency)
     if fit is None:
@@ -161,7 +162,8 @@ def caveats(result) -> list[str]:
         s = _coverage_sentence("hac", result.n_obs)
         if s:
             out.append(
-                "Newey-West (HAC) intervals are too narrow in short series: " + s
+                "Newey-West (HAC) intervals are too narrow in short series: "
+                + s
                 + ". Consider --errors ar:1 for a gaussian model."
             )
     if errors.startswith("ar:") and result.n_obs < 100:
@@ -226,7 +228,13 @@ def plain_summary(result) -> str:
     """One sentence per intervention, and the pre-trend, that a journalist can paste."""
     per = PERIOD_WORD.get(result.frequency, "period")
     log = result.scale == "log"
-    fmt = "%Y-%m-%d" if result.frequency in ("D", "W") else "%Y-%m" if result.frequency != "Y" else "%Y"
+    fmt = (
+        "%Y-%m-%d"
+        if result.frequency in ("D", "W")
+        else "%Y-%m"
+        if result.frequency != "Y"
+        else "%Y"
+    )
     rel = " relative to the control" if result.fit is not None and result.fit.comparative else ""
     parts = []
     for iv in result.interventions:

@@ -56,7 +56,9 @@ def _as_covariates(spec: ItsSpec) -> ItsSpec:
     if spec.control is None and spec.group is None:
         return spec
     name = spec.control or "control"
-    return replace(spec, control=None, group=None, treated=None, covariates=spec.covariates + (name,))
+    return replace(
+        spec, control=None, group=None, treated=None, covariates=spec.covariates + (name,)
+    )
 
 
 def _extra(spec: ItsSpec, key: str, default=None):
@@ -83,7 +85,9 @@ def _fit_sarimax(series, spec: ItsSpec, inputs) -> ItsResult:
 
     cspec = _as_covariates(spec)
     rows = inputs["rows"]
-    design = build_design(series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"])
+    design = build_design(
+        series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"]
+    )
     order, seasonal = _orders(spec)
     X = design.X.loc[rows]
     if order[1] + seasonal[1] > 0:
@@ -114,7 +118,11 @@ def _fit_sarimax(series, spec: ItsSpec, inputs) -> ItsResult:
         resid=np.asarray(res.resid),
         llf=float(res.llf),
         aic=float(res.aic),
-        extra={"innovations": np.asarray(res.standardized_forecasts_error[0])[order[1] + seasonal[1] * max(seasonal[3], 1):]},
+        extra={
+            "innovations": np.asarray(res.standardized_forecasts_error[0])[
+                order[1] + seasonal[1] * max(seasonal[3], 1) :
+            ]
+        },
     )
     result = ItsResult.from_raw(series, spec, raw)
     result.errors_used = "state-space"
@@ -129,7 +137,9 @@ def _design_without(design, columns):
 
 
 def _uc_kwargs(spec: ItsSpec, freq: str) -> dict:
-    kw = {"level": "lltrend" if str(_extra(spec, "trend", "0")) in ("1", "true", "yes") else "llevel"}
+    kw = {
+        "level": "lltrend" if str(_extra(spec, "trend", "0")) in ("1", "true", "yes") else "llevel"
+    }
     if spec.seasonality != "none":
         period = SEASON_PERIOD.get(freq)
         if spec.seasonality == "dow":
@@ -148,7 +158,9 @@ def _fit_structural(series, spec: ItsSpec, inputs) -> ItsResult:
 
     cspec = _as_covariates(spec)
     rows = inputs["rows"]
-    design = build_design(series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"])
+    design = build_design(
+        series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"]
+    )
     cols = list(design.intervention_cols) + list(design.covariate_cols)
     y = np.where(rows, inputs["y_model"], np.nan)  # the Kalman filter skips gaps exactly
     exog = design.X[cols].to_numpy() if cols else None
@@ -235,7 +247,9 @@ def _fit_forecast(series, spec: ItsSpec, inputs) -> ItsResult:
         )
     cspec = _as_covariates(spec)
     rows = inputs["rows"]
-    design = build_design(series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"])
+    design = build_design(
+        series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"]
+    )
     term = design.terms[0]
     dates = pd.DatetimeIndex(series.dates)
     pre = dates < term.first_treated
@@ -340,5 +354,14 @@ def _draw_effect(estimate: float, draws: np.ndarray, log: bool) -> Effect:
     tail = min(np.mean(draws <= 0), np.mean(draws >= 0))
     p = float(min(1.0, 2 * tail))
     if log:
-        return Effect(float(estimate), se, float(lo), float(hi), p, float(np.exp(estimate)), float(np.exp(lo)), float(np.exp(hi)))
+        return Effect(
+            float(estimate),
+            se,
+            float(lo),
+            float(hi),
+            p,
+            float(np.exp(estimate)),
+            float(np.exp(lo)),
+            float(np.exp(hi)),
+        )
     return Effect(float(estimate), se, float(lo), float(hi), p)

@@ -99,7 +99,9 @@ class Effect:
             "p_value": self.p_value,
         }
         if self.ratio is not None:
-            d.update(ratio=self.ratio, ratio_ci_low=self.ratio_ci_low, ratio_ci_high=self.ratio_ci_high)
+            d.update(
+                ratio=self.ratio, ratio_ci_low=self.ratio_ci_low, ratio_ci_high=self.ratio_ci_high
+            )
         return d
 
 
@@ -182,7 +184,9 @@ class ItsResult:
     # -- statsmodels' names ------------------------------------------------------------------
     @functools.cached_property
     def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.clip(np.diag(self.cov_params_.to_numpy()), 0, None)), index=self.params.index)
+        return pd.Series(
+            np.sqrt(np.clip(np.diag(self.cov_params_.to_numpy()), 0, None)), index=self.params.index
+        )
 
     @functools.cached_property
     def tvalues(self) -> pd.Series:
@@ -424,7 +428,9 @@ class ItsResult:
         )
 
 
-def linear_predictor_rows(result: ItsResult, X: pd.DataFrame, *, counterfactual: bool) -> np.ndarray:
+def linear_predictor_rows(
+    result: ItsResult, X: pd.DataFrame, *, counterfactual: bool
+) -> np.ndarray:
     """The rows of the fitted design (stacked form for comparative ITS) for the treated series
     at the rows of ``X`` (a design on the series' own columns), interventions on or off."""
     fit = result.fit

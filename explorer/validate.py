@@ -37,7 +37,9 @@ def simulate(n: int, reps: int, *, rho: float = RHO, seed: int = SEED) -> np.nda
     t = np.arange(n, dtype=float)
     t0 = n // 2
     after = (t >= t0).astype(float)
-    line = TRUE["const"] + TRUE["trend"] * t + TRUE["level"] * after + TRUE["slope"] * (t - t0) * after
+    line = (
+        TRUE["const"] + TRUE["trend"] * t + TRUE["level"] * after + TRUE["slope"] * (t - t0) * after
+    )
     u = rng.normal(size=(reps, n))
     e = np.empty_like(u)
     e[:, 0] = u[:, 0] / np.sqrt(1 - rho**2)  # start in the stationary distribution
@@ -50,7 +52,7 @@ def coverage_study(
     *,
     sizes=SIZES,
     errors=ERRORS,
-    reps: int = 400,
+    reps: int = 1000,
     rho: float = RHO,
     seed: int = SEED,
     progress=None,
@@ -139,10 +141,14 @@ def coverage_study(
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m explorer.validate", description=__doc__.split("\n")[0])
-    p.add_argument("--reps", type=int, default=400, help="simulated series per n (default 400)")
+    p = argparse.ArgumentParser(
+        prog="python -m explorer.validate", description=__doc__.split("\n")[0]
+    )
+    p.add_argument("--reps", type=int, default=1000, help="simulated series per n (default 1000)")
     p.add_argument("--out", default=str(COVERAGE_FILE), help="where to write the JSON")
-    p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="series lengths, e.g. 26,60,120")
+    p.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="series lengths, e.g. 26,60,120"
+    )
     args = p.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(","))
     out = coverage_study(sizes=sizes, reps=args.reps, progress=print)

@@ -14,8 +14,21 @@ from explorer.cli import main
 EFFECT_KEYS = {"estimate", "se", "ci_low", "ci_high", "p_value"}
 RATIO_KEYS = {"ratio", "ratio_ci_low", "ratio_ci_high"}
 TOP_KEYS = {
-    "schema_version", "spec", "provenance", "n_obs", "frequency", "model", "family", "errors",
-    "intercept", "pre_trend", "interventions", "covariates", "diagnostics", "caveats", "summary",
+    "schema_version",
+    "spec",
+    "provenance",
+    "n_obs",
+    "frequency",
+    "model",
+    "family",
+    "errors",
+    "intercept",
+    "pre_trend",
+    "interventions",
+    "covariates",
+    "diagnostics",
+    "caveats",
+    "summary",
 }
 
 
@@ -26,7 +39,9 @@ def monthly(tmp_path):
     t = np.arange(len(dates))
     y = np.exp(np.log(900) - 0.02 * t - 0.1 * (dates >= "2016-01-01") + rng.normal(0, 0.03, len(t)))
     path = tmp_path / "traffic.csv"
-    pd.DataFrame({"month": dates.strftime("%Y-%m"), "tweets": y.round(1), "accounts": 100 + t}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"month": dates.strftime("%Y-%m"), "tweets": y.round(1), "accounts": 100 + t}
+    ).to_csv(path, index=False)
     return path
 
 
@@ -38,9 +53,23 @@ def run(capsys, *argv):
 
 def test_json_contract_with_attribution_and_series(capsys, monthly):
     code, out, err = run(
-        capsys, monthly, "--time", "month", "--value", "tweets", "--log",
-        "--intervention", "gec=2016-01-08", "--claim-start", "2014-06", "--claim-end", "2016-06",
-        "--claimed-change=-45%", "--series", "--json", "-",
+        capsys,
+        monthly,
+        "--time",
+        "month",
+        "--value",
+        "tweets",
+        "--log",
+        "--intervention",
+        "gec=2016-01-08",
+        "--claim-start",
+        "2014-06",
+        "--claim-end",
+        "2016-06",
+        "--claimed-change=-45%",
+        "--series",
+        "--json",
+        "-",
     )
     assert code == 0, err
     j = json.loads(out)
@@ -64,16 +93,34 @@ def test_json_contract_with_attribution_and_series(capsys, monthly):
         assert {"name", "change", "ci_low", "ci_high", "pct_change", "share_of_observed"} <= set(c)
     assert "19 months before gec" in a["summary"]
     row = j["counterfactual"][0]
-    assert {"date", "observed", "fitted", "mean", "mean_ci_lower", "mean_ci_upper", "effect",
-            "cumulative_effect"} <= set(row)
+    assert {
+        "date",
+        "observed",
+        "fitted",
+        "mean",
+        "mean_ci_lower",
+        "mean_ci_upper",
+        "effect",
+        "cumulative_effect",
+    } <= set(row)
     assert "NaN" not in out
 
 
 def test_identity_scale_has_no_ratios_and_text_output(capsys, monthly, tmp_path):
     dest = tmp_path / "out.json"
     code, out, err = run(
-        capsys, monthly, "--time", "month", "--value", "tweets", "--errors", "ar:1",
-        "--intervention", "gec=2016-01", "--json", dest,
+        capsys,
+        monthly,
+        "--time",
+        "month",
+        "--value",
+        "tweets",
+        "--errors",
+        "ar:1",
+        "--intervention",
+        "gec=2016-01",
+        "--json",
+        dest,
     )
     assert code == 0, err
     j = json.loads(dest.read_text())
@@ -84,9 +131,21 @@ def test_identity_scale_has_no_ratios_and_text_output(capsys, monthly, tmp_path)
 
 def test_catalogue_dataset_by_name(capsys):
     code, out, err = run(
-        capsys, "reference", "--value", "aces", "--offset", "stdpop", "--family", "quasipoisson",
-        "--seasonality", "fourier:2", "--no-slope-change", "--intervention", "ban=2005-01",
-        "--json", "-",
+        capsys,
+        "reference",
+        "--value",
+        "aces",
+        "--offset",
+        "stdpop",
+        "--family",
+        "quasipoisson",
+        "--seasonality",
+        "fourier:2",
+        "--no-slope-change",
+        "--intervention",
+        "ban=2005-01",
+        "--json",
+        "-",
     )
     assert code == 0, err
     lc = json.loads(out)["interventions"][0]["level_change"]
@@ -101,12 +160,29 @@ def test_catalogue_dataset_by_name(capsys):
         (["--value", "tweets", "--errors", "ar:x"], "Unknown errors"),
         (["--value", "tweets", "--family", "poisson", "--errors", "ar:1"], "not available"),
         (["--value", "tweets", "--intervention", "x=2019-01"], "after the last observation"),
-        (["--value", "tweets", "--intervention", "x=2016-01", "--claim-start", "2015-01"],
-         "--claim-end"),
-        (["--value", "tweets", "--intervention", "x=2016-01", "--claim-start", "2015-01",
-          "--claim-end", "2016-06", "--credit", "gec"], "not one of the interventions"),
-        (["--value", "tweets", "--intervention", "x=2016-01", "--offset", "accounts"],
-         "count families"),
+        (
+            ["--value", "tweets", "--intervention", "x=2016-01", "--claim-start", "2015-01"],
+            "--claim-end",
+        ),
+        (
+            [
+                "--value",
+                "tweets",
+                "--intervention",
+                "x=2016-01",
+                "--claim-start",
+                "2015-01",
+                "--claim-end",
+                "2016-06",
+                "--credit",
+                "gec",
+            ],
+            "not one of the interventions",
+        ),
+        (
+            ["--value", "tweets", "--intervention", "x=2016-01", "--offset", "accounts"],
+            "count families",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, monthly, args, needle):

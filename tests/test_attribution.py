@@ -51,7 +51,9 @@ def test_parts_add_up_to_the_observed_change_on_the_log_scale():
     # trend: 24 months of the pre-trend; gec: level + 5 months of slope change at 2016-06.
     b = r.params
     assert a.component("trend").change == pytest.approx(24 * b["trend"], abs=1e-12)
-    assert a.component("gec").change == pytest.approx(b["gec:level"] + 5 * b["gec:slope"], abs=1e-12)
+    assert a.component("gec").change == pytest.approx(
+        b["gec:level"] + 5 * b["gec:slope"], abs=1e-12
+    )
 
 
 def test_intervals_are_the_delta_method_on_the_coefficient_covariance():
@@ -126,7 +128,9 @@ def test_count_model_offset_is_its_own_component():
     a = attribute(r, ClaimSpec("2014-06", "2016-06"))
     off = a.component("offset")
     assert off.change == pytest.approx(math.log(pop[24] / pop[0]), abs=1e-12)
-    assert sum(c.change for c in a.components) == pytest.approx(a.observed_change["change"], abs=1e-12)
+    assert sum(c.change for c in a.components) == pytest.approx(
+        a.observed_change["change"], abs=1e-12
+    )
     assert a.to_dict()["components"][-1]["name"] == "remainder"
 
 

@@ -81,13 +81,21 @@ def test_sicily_model1_poisson_and_model2_quasipoisson(sicily):
     r1 = sicily_fit(sicily, family="poisson")
     ref = published("SIC-model1-level", "level_rr")
     lc = r1.interventions[0].level_change
-    same(lc.ratio, ref), same(lc.ratio_ci_low, ref, "ci_low"), same(lc.ratio_ci_high, ref, "ci_high")
+    (
+        same(lc.ratio, ref),
+        same(lc.ratio_ci_low, ref, "ci_low"),
+        same(lc.ratio_ci_high, ref, "ci_high"),
+    )
     # Poisson on these overdispersed counts: the caveat says so.
     assert any("overdispersed" in c for c in r1.caveats)
     r2 = sicily_fit(sicily, family="quasipoisson")
     ref = published("SIC-model2-level", "level_rr")
     lc = r2.interventions[0].level_change
-    same(lc.ratio, ref), same(lc.ratio_ci_low, ref, "ci_low"), same(lc.ratio_ci_high, ref, "ci_high")
+    (
+        same(lc.ratio, ref),
+        same(lc.ratio_ci_low, ref, "ci_low"),
+        same(lc.ratio_ci_high, ref, "ci_high"),
+    )
     same(r2.diagnostics["dispersion"], published("SIC-model2-level", "dispersion"))
 
 
@@ -114,10 +122,16 @@ def test_sicily_model4_in_their_coding_and_ours(sicily):
         }
     )
     theirs = sm.GLM(
-        f["aces"].to_numpy(float), X, family=sm.families.Poisson(), exposure=f["stdpop"].to_numpy(float)
+        f["aces"].to_numpy(float),
+        X,
+        family=sm.families.Poisson(),
+        exposure=f["stdpop"].to_numpy(float),
     ).fit(scale="X2")
     ci = np.exp(theirs.conf_int())
-    ref_l, ref_s = published("SIC-model4", "level_rr"), published("SIC-model4", "slope_rr_per_month")
+    ref_l, ref_s = (
+        published("SIC-model4", "level_rr"),
+        published("SIC-model4", "slope_rr_per_month"),
+    )
     same(math.exp(theirs.params["smokban"]), ref_l)
     same(ci.loc["smokban", 0], ref_l, "ci_low"), same(ci.loc["smokban", 1], ref_l, "ci_high")
     same(math.exp(theirs.params["slope"]), ref_s)
@@ -208,8 +222,12 @@ def test_prop99_multiple_group_itsa(prop99):
     ctrl = iv.groups["control"]
     same(ctrl["level_change"].estimate, published("P99-ITSA-controls", "level_change"))
     same(ctrl["post_trend"].estimate, published("P99-ITSA-controls", "post_trend"))
-    same(r.diagnostics["control_intercept"]["estimate"], published("P99-ITSA-controls", "intercept"))
-    same(r.diagnostics["control_pre_trend"]["estimate"], published("P99-ITSA-controls", "pre_trend"))
+    same(
+        r.diagnostics["control_intercept"]["estimate"], published("P99-ITSA-controls", "intercept")
+    )
+    same(
+        r.diagnostics["control_pre_trend"]["estimate"], published("P99-ITSA-controls", "pre_trend")
+    )
     treated = iv.groups["treated"]
     same(treated["level_change"].estimate, published("P99-ITSA-CA", "level_change"))
     same(r.pre_trend.estimate, published("P99-ITSA-CA", "pre_trend"))

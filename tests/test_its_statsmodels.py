@@ -37,7 +37,9 @@ def data(seed=7):
     eta = np.log(pop) - 3 + 0.004 * t - 0.2 * after - 0.005 * (t - T0) * after + season + 0.05 * x
     counts = rng.negative_binomial(20, 20 / (20 + np.exp(eta + e)))
     gauss = 50 + 0.2 * t - 4 * after - 0.1 * (t - T0) * after + 10 * season + 2 * x + 20 * e
-    return pd.DataFrame({"date": DATES, "y": gauss, "count": counts.astype(float), "x": x, "pop": pop})
+    return pd.DataFrame(
+        {"date": DATES, "y": gauss, "count": counts.astype(float), "x": x, "pop": pop}
+    )
 
 
 def hand_design(*, seasonality="none", covariate=True, slope=True) -> pd.DataFrame:
@@ -139,7 +141,11 @@ def test_negative_binomial_estimates_alpha(errors):
     X = hand_design()
     r, d = ours("negbin", errors)
     model = sm.NegativeBinomial(d["count"], X, exposure=d["pop"])
-    kw = {"cov_type": "HAC", "cov_kwds": {"maxlags": 3, "use_correction": True}} if errors == "hac" else {}
+    kw = (
+        {"cov_type": "HAC", "cov_kwds": {"maxlags": 3, "use_correction": True}}
+        if errors == "hac"
+        else {}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # A fixed point: Newton from our estimates stays there, with statsmodels' own errors.
@@ -176,11 +182,15 @@ def test_ar_errors_exact_likelihood_keeps_every_observation(p):
     assert at_ours.nobs == N
     np.testing.assert_allclose(r.bse.to_numpy(), at_ours.bse, rtol=1e-5)
     assert r.raw.llf == pytest.approx(at_ours.llf, abs=1e-8)
-    np.testing.assert_allclose(r.fit.extra["innovations"], at_ours.standardized_forecasts_error[0], atol=1e-8)
+    np.testing.assert_allclose(
+        r.fit.extra["innovations"], at_ours.standardized_forecasts_error[0], atol=1e-8
+    )
     # 3. statsmodels' own numerical search does not find a higher likelihood.
     assert searched.llf <= at_ours.llf + 1e-7
     if p == 1:
-        np.testing.assert_allclose(r.params.to_numpy()[:k], searched.params[:k], rtol=1e-2, atol=1e-3)
+        np.testing.assert_allclose(
+            r.params.to_numpy()[:k], searched.params[:k], rtol=1e-2, atol=1e-3
+        )
 
 
 def test_fast_path_ols_and_refusals():
@@ -204,8 +214,12 @@ def test_comparative_its_is_itsa_pooled_regression():
     rng = np.random.default_rng(3)
     d["ctrl"] = d["y"] + rng.normal(0, 1, N) - 0.05 * np.arange(N)
     spec = ItsSpec(
-        time="date", value="y", interventions=(Intervention("iv", "2016-05"),), control="ctrl",
-        errors="hac", hac_lags=2,
+        time="date",
+        value="y",
+        interventions=(Intervention("iv", "2016-05"),),
+        control="ctrl",
+        errors="hac",
+        hac_lags=2,
     )
     r = fit_its(from_frame(d, freq="M", extra=("ctrl",)), spec)
     X = hand_design(covariate=False)

@@ -35,9 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--claimed-change", metavar="PCT", help="the claimed change in percent, e.g. -45%%"
     )
     g.add_argument("--credit", metavar="LABEL", help="the intervention the claim credits")
-    p.add_argument(
-        "--series", action="store_true", help="add the counterfactual frame to the JSON"
-    )
+    p.add_argument("--series", action="store_true", help="add the counterfactual frame to the JSON")
     add_json_argument(p)
 
 
