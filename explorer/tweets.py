@@ -429,7 +429,13 @@ def _select_exprs(m, cols, tfmt, tz, freq) -> dict[str, str]:
         if tfmt:
             ts = f"try_strptime(trim({tcol}), {_sql_str(tfmt)})"
         else:
-            ts = f"TRY_CAST(trim({tcol}) AS TIMESTAMPTZ)::TIMESTAMP"
+            # The TIMESTAMPTZ cast honours offsets (+05:00) but costs a third of the CSV parse;
+            # 'YYYY-MM-DD[ HH:MM[:SS]]' cannot carry one, so it takes the plain cast.
+            plain = f"length({tcol}) <= 16 OR (length({tcol}) = 19 AND {tcol}[17] = ':')"
+            ts = (
+                f"CASE WHEN {plain} THEN TRY_CAST({tcol} AS TIMESTAMP) "
+                f"ELSE TRY_CAST(trim({tcol}) AS TIMESTAMPTZ)::TIMESTAMP END"
+            )
     else:
         raise InputError(
             f"The time column {m['time']!r} holds {ttype.lower()} values, not times: give ISO "
