@@ -314,8 +314,14 @@ class BreakResult:
 
 
 def find_breaks(
-    series, *, trend: bool = True, max_breaks: int = 3, trim: float = 0.15, criterion: str = "bic",
-    use_log: bool = False, level: float = 0.95,
+    series,
+    *,
+    trend: bool = True,
+    max_breaks: int = 3,
+    trim: float = 0.15,
+    criterion: str = "bic",
+    use_log: bool = False,
+    level: float = 0.95,
 ) -> BreakResult:
     """Sup-F test and Bai-Perron breaks of ``series``' own model (no interventions).
 
@@ -370,15 +376,28 @@ def find_breaks(
     m = fit.selected(criterion)
     cis = break_confint(y, Z, fit.breakpoints[m], level=level) if m else []
     table = [
-        {"m": k, "rss": float(fit.rss[k]), "bic": float(fit.bic[k]), "lwz": float(fit.lwz[k]),
-         "dates": [date(i) for i in fit.breakpoints[k]]}
+        {
+            "m": k,
+            "rss": float(fit.rss[k]),
+            "bic": float(fit.bic[k]),
+            "lwz": float(fit.lwz[k]),
+            "dates": [date(i) for i in fit.breakpoints[k]],
+        }
         for k in range(len(fit.rss))
     ]
     return BreakResult(
-        supf={"statistic": sf.statistic, "p_value": sf.p_value, "p_method": sf.p_method,
-              "date": date(sf.index), "ci_low": date(ci1[0]), "ci_high": date(ci1[1])},
-        breaks=[{"date": date(i), "ci_low": date(lo), "ci_high": date(hi)}
-                for i, (lo, hi) in zip(fit.breakpoints[m], cis, strict=True)],
+        supf={
+            "statistic": sf.statistic,
+            "p_value": sf.p_value,
+            "p_method": sf.p_method,
+            "date": date(sf.index),
+            "ci_low": date(ci1[0]),
+            "ci_high": date(ci1[1]),
+        },
+        breaks=[
+            {"date": date(i), "ci_low": date(lo), "ci_high": date(hi)}
+            for i, (lo, hi) in zip(fit.breakpoints[m], cis, strict=True)
+        ],
         criterion=criterion,
         n_breaks=m,
         model="y ~ 1 + t" if trend else "y ~ 1",

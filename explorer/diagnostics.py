@@ -121,11 +121,18 @@ def residual_diagnostics(resid, *, dates=None, raw=None, nlags: int | None = Non
         n=n,
         acf=pd.DataFrame({"lag": np.arange(L + 1), "acf": a, "pacf": p}),
         band=float(1.96 / np.sqrt(n)),
-        ljung_box={"statistic": float(lb["lb_stat"].iloc[0]),
-                   "p_value": float(lb["lb_pvalue"].iloc[0]), "lags": L},
+        ljung_box={
+            "statistic": float(lb["lb_stat"].iloc[0]),
+            "p_value": float(lb["lb_pvalue"].iloc[0]),
+            "lags": L,
+        },
         breusch_godfrey=bg,
-        jarque_bera={"statistic": float(jb), "p_value": float(jbp), "skew": float(skew),
-                     "kurtosis": float(kurt)},
+        jarque_bera={
+            "statistic": float(jb),
+            "p_value": float(jbp),
+            "skew": float(skew),
+            "kurtosis": float(kurt),
+        },
         influence=pd.DataFrame({"date": list(dates), "resid": r, "cooks_d": cooks}),
         cooks_threshold=4.0 / n,
     )

@@ -28,9 +28,9 @@ from explorer.spec import ItsSpec
 from explorer.sweep import (
     _term,
     admissible_t0,
-    designs_at,
     effect_rows,
     fast_path,
+    fit_moved,
     gaussian_problem,
 )
 
@@ -159,7 +159,9 @@ def placebo_in_time(
     label = _label(spec, label)
     if statistic not in ("estimate", "t"):
         raise InputError(f"Unknown placebo statistic {statistic!r}: use estimate or t.")
-    full = gaussian_problem(series, replace(spec, family="gaussian", log=spec.log and fast_path(spec)))
+    full = gaussian_problem(
+        series, replace(spec, family="gaussian", log=spec.log and fast_path(spec))
+    )
     real, real_se = _real_effect(series, spec, label, full if fast_path(spec) else None)
     cut = _term(full, label).first_treated
     keep = np.asarray(pd.DatetimeIndex(series.dates) < cut)
@@ -167,7 +169,9 @@ def placebo_in_time(
         series,
         dates=pd.DatetimeIndex(series.dates)[keep],
         y=np.asarray(series.y)[keep],
-        extra=series.extra.loc[keep].reset_index(drop=True) if len(series.extra.columns) else series.extra,
+        extra=series.extra.loc[keep].reset_index(drop=True)
+        if len(series.extra.columns)
+        else series.extra,
         units=None if series.units is None else series.units.loc[keep],
     )
     ivs = [iv for iv in spec.interventions if iv.label != label and iv.timestamp < cut]
@@ -176,7 +180,9 @@ def placebo_in_time(
     mid = pd.DatetimeIndex(pre.dates)[np.isfinite(pre.y)][n_pre // 2] if n_pre >= 2 else None
     try:
         pspec = spec.with_interventions([*ivs, replace(me, date=mid.strftime("%Y-%m-%d"))])
-        prob = gaussian_problem(pre, replace(pspec, family="gaussian", log=spec.log and fast_path(spec)))
+        prob = gaussian_problem(
+            pre, replace(pspec, family="gaussian", log=spec.log and fast_path(spec))
+        )
         t0s = admissible_t0(prob, label, trim=trim)
     except (SpecError, AttributeError):
         t0s = np.array([], int)
@@ -189,9 +195,8 @@ def placebo_in_time(
 
     dates = period_start(prob.ords0 + t0s, series.freq)
     if fast_path(spec):
-        fit = batch_ols(designs_at(prob, pspec, label, t0s), prob.y, errors=spec.effective_errors,
-                        hac_lags=spec.hac_lags)
-        e = effect_rows(fit, prob, label)
+        fit, names = fit_moved(prob, pspec, label, t0s)
+        e = effect_rows(fit, prob, label, names=names)
         est, se, path = e["level_change"], e["level_se"], "vectorised"
     else:
         from explorer.its import fit_its
@@ -211,7 +216,11 @@ def placebo_in_time(
 
 
 def placebo_in_space(
-    series, spec: ItsSpec, *, label: str | None = None, statistic: str = "t",
+    series,
+    spec: ItsSpec,
+    *,
+    label: str | None = None,
+    statistic: str = "t",
     two_sided: bool = True,
 ) -> PlaceboResult:
     """Each control unit treated as if it were the treated one (long data).
@@ -237,7 +246,9 @@ def placebo_in_space(
     treated = series.treated_unit
     controls = [c for c in U.columns if c != treated]
     if len(controls) < 2:
-        raise InputError(f"In-space placebos need at least two control units; found {len(controls)}.")
+        raise InputError(
+            f"In-space placebos need at least two control units; found {len(controls)}."
+        )
     comparative = spec.group is not None or spec.control is not None
     names = [treated, *controls]
     Y = []
@@ -262,7 +273,8 @@ def placebo_in_space(
     est, se = e["level_change"], e["level_se"]
     placebos = pd.DataFrame({"unit": controls, "estimate": est[1:], "se": se[1:]})
     p = permutation_p(
-        float(_stat(est[0], se[0], statistic)), _stat(est[1:], se[1:], statistic),
+        float(_stat(est[0], se[0], statistic)),
+        _stat(est[1:], se[1:], statistic),
         two_sided=two_sided,
     )
     return PlaceboResult(

@@ -139,7 +139,9 @@ def power_analysis(
             "for counts that change by a percentage) with --errors ols or hac."
         )
     if spec.effective_errors not in ("ols", "hac"):
-        raise InputError("Power is simulated with --errors ols or hac; AR(P) errors are not covered.")
+        raise InputError(
+            "Power is simulated with --errors ols or hac; AR(P) errors are not covered."
+        )
     if not spec.interventions:
         raise SpecError("Power needs the intervention date: give it with --intervention.")
     if kind not in ("level", "slope"):
@@ -171,8 +173,9 @@ def power_analysis(
     rng = np.random.default_rng(seed)
     t_int = prob.t.astype(int)
     noise = simulate_ar(phi, sigma, int(t_int.max()) + 1, n_draws, rng)[:, t_int]
-    fit = batch_ols(prob.X, mu[None, :] + noise, errors=spec.effective_errors,
-                    hac_lags=spec.hac_lags)
+    fit = batch_ols(
+        prob.X, mu[None, :] + noise, errors=spec.effective_errors, hac_lags=spec.hac_lags
+    )
     b, se, c = fit.params[:, j], fit.bse[:, j], fit.crit(alpha)
 
     def power_at(delta):
@@ -219,4 +222,3 @@ def _yule_walker(resid: np.ndarray, order: int) -> tuple[np.ndarray, float]:
 
     phi, sigma = yule_walker(resid, order=order, method="mle", result_object=False)
     return np.atleast_1d(phi), float(sigma)
-

@@ -59,11 +59,22 @@ class SpecsResult:
     @property
     def share_same_sign(self) -> float:
         f = self.fitted
-        return float((np.sign(f["estimate"]) == self.claimed_sign).mean()) if len(f) else float("nan")
+        return (
+            float((np.sign(f["estimate"]) == self.claimed_sign).mean()) if len(f) else float("nan")
+        )
 
     def to_dict(self) -> dict:
-        cols = [*CHOICES, "estimate", "se", "p_value", "pct", "pct_ci_low", "pct_ci_high", "ok",
-                "reason"]
+        cols = [
+            *CHOICES,
+            "estimate",
+            "se",
+            "p_value",
+            "pct",
+            "pct_ci_low",
+            "pct_ci_high",
+            "ok",
+            "reason",
+        ]
         return {
             "label": self.label,
             "n_paths": self.n_paths,
@@ -88,8 +99,12 @@ def default_choices(series, spec: ItsSpec) -> dict[str, list]:
         # Quasi-Poisson covers overdispersed counts; the negative binomial's ML fit can take
         # seconds per path and fail to converge, so it joins the curve only when asked.
         fams.append("quasipoisson")
-    seas = {"M": ["none", "month"], "W": ["none", "fourier:2"], "D": ["none", "dow"],
-            "Q": ["none", "fourier:1"]}.get(series.freq, ["none"])
+    seas = {
+        "M": ["none", "month"],
+        "W": ["none", "fourier:2"],
+        "D": ["none", "dow"],
+        "Q": ["none", "fourier:1"],
+    }.get(series.freq, ["none"])
     return {
         "family": fams,
         # Errors per family (see ``_errors_for``): regression AR(1) errors are a state-space fit
@@ -123,13 +138,20 @@ def _path_spec(spec: ItsSpec, label: str, c: dict) -> ItsSpec:
     season, k = parse_seasonality(c["seasonality"])
     ivs = tuple(
         replace(iv, kind="level_slope" if c["slope_change"] else "level")
-        if iv.label == label and iv.kind in ("level", "level_slope") else iv
+        if iv.label == label and iv.kind in ("level", "level_slope")
+        else iv
         for iv in spec.interventions
     )
     return replace(
-        spec, family="gaussian" if fam.startswith("gaussian") else fam,
-        log=fam == "gaussian-log", errors=errors, ar_order=ar, seasonality=season, fourier_k=k,
-        interventions=ivs, covariates=spec.covariates if c["covariates"] else (),
+        spec,
+        family="gaussian" if fam.startswith("gaussian") else fam,
+        log=fam == "gaussian-log",
+        errors=errors,
+        ar_order=ar,
+        seasonality=season,
+        fourier_k=k,
+        interventions=ivs,
+        covariates=spec.covariates if c["covariates"] else (),
     )
 
 
@@ -143,7 +165,9 @@ def _window(series, start: float, end: float):
         series,
         dates=pd.DatetimeIndex(series.dates)[sl],
         y=np.asarray(series.y)[sl],
-        extra=series.extra.iloc[sl].reset_index(drop=True) if len(series.extra.columns) else series.extra,
+        extra=series.extra.iloc[sl].reset_index(drop=True)
+        if len(series.extra.columns)
+        else series.extra,
         units=None if series.units is None else series.units.iloc[sl],
     )
 
@@ -182,8 +206,14 @@ def estimate_path(series, spec: ItsSpec, label: str, alpha: float = 0.05) -> dic
         pct = [100 * (np.exp(v) - 1) for v in (b, lo, hi)]
     else:
         pct = [100 * v / cf if cf else np.nan for v in (b, lo, hi)]
-    return {"estimate": float(b), "se": float(se), "p_value": float(p), "pct": pct[0],
-            "pct_ci_low": pct[1], "pct_ci_high": pct[2]}
+    return {
+        "estimate": float(b),
+        "se": float(se),
+        "p_value": float(p),
+        "pct": pct[0],
+        "pct_ci_low": pct[1],
+        "pct_ci_high": pct[2],
+    }
 
 
 def specification_curve(
@@ -216,7 +246,9 @@ def specification_curve(
     SpecsResult
     """
     if not spec.interventions:
-        raise SpecError("A specification curve tracks an intervention's effect: give --intervention.")
+        raise SpecError(
+            "A specification curve tracks an intervention's effect: give --intervention."
+        )
     label = label or spec.interventions[0].label
     opts = {**default_choices(series, spec), **(choices or {})}
     if claimed_sign is None:
@@ -249,8 +281,12 @@ def specification_curve(
         if iv.label == label:
             continue
         try:
-            e = estimate_path(series, spec.with_interventions(
-                [x for x in spec.interventions if x.label != iv.label]), label, alpha)
+            e = estimate_path(
+                series,
+                spec.with_interventions([x for x in spec.interventions if x.label != iv.label]),
+                label,
+                alpha,
+            )
             loo.append({"dropped": iv.label, **e})
         except ExplorerError as exc:
             loo.append({"dropped": iv.label, "reason": str(exc)})

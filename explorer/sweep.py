@@ -20,9 +20,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from explorer.design import Design, _check_segments, build_design, intervention_columns, period_start
+from explorer.design import (
+    Design,
+    _check_segments,
+    build_design,
+    intervention_columns,
+    period_start,
+)
 from explorer.errors import InputError, SpecError
-from explorer.fastols import BatchFit, batch_ols
+from explorer.fastols import BatchFit, batch_ols, batch_partial_ols
 from explorer.spec import ItsSpec
 
 STRUCTURAL = ("structural", "structural-forecast")
@@ -142,6 +148,19 @@ def designs_at(prob: Problem, spec: ItsSpec, label: str, t0s) -> np.ndarray:
     return Xb
 
 
+def fit_moved(prob: Problem, spec: ItsSpec, label: str, t0s) -> tuple[BatchFit, list[str]]:
+    """Fit the spec with ``label`` at each of ``t0s``; coefficients of its own columns only."""
+    term = _term(prob, label)
+    names = [c for c in (term.level_col, term.slope_col) if c]
+    idx = [prob.cols.index(c) for c in names]
+    fixed = [i for i in range(len(prob.cols)) if i not in idx]
+    Xb = designs_at(prob, spec, label, t0s)[:, :, idx]
+    fit = batch_partial_ols(
+        prob.X[:, fixed], Xb, prob.y, errors=spec.effective_errors, hac_lags=spec.hac_lags
+    )
+    return fit, names
+
+
 @dataclass(frozen=True)
 class SweepResult:
     """One row per candidate date: effects with CIs, SSR, log-likelihood and F against no break."""
@@ -156,8 +175,19 @@ class SweepResult:
     note: str = ""
 
     def to_dict(self) -> dict:
-        cols = ["date", "level_change", "level_ci_low", "level_ci_high", "level_p_value",
-                "slope_change", "slope_ci_low", "slope_ci_high", "ssr", "loglik", "f_stat"]
+        cols = [
+            "date",
+            "level_change",
+            "level_ci_low",
+            "level_ci_high",
+            "level_p_value",
+            "slope_change",
+            "slope_ci_low",
+            "slope_ci_high",
+            "ssr",
+            "loglik",
+            "f_stat",
+        ]
         return {
             "label": self.label,
             "given_date": self.given_date,
@@ -166,13 +196,21 @@ class SweepResult:
             "errors": self.errors,
             "path": self.path,
             "note": self.note,
-            "rows": [dict(zip(cols, r, strict=True)) for r in self.rows[cols].itertuples(index=False)],
+            "rows": [
+                dict(zip(cols, r, strict=True)) for r in self.rows[cols].itertuples(index=False)
+            ],
         }
 
 
-def effect_rows(fit: BatchFit, prob: Problem, label: str, alpha: float = 0.05) -> dict:
-    """Level and slope change of ``label`` (estimate, se, CI, p) from stacked fits."""
+def effect_rows(
+    fit: BatchFit, prob: Problem, label: str, alpha: float = 0.05, names: list[str] | None = None
+) -> dict:
+    """Level and slope change of ``label`` (estimate, se, CI, p) from stacked fits.
+
+    ``names`` lists the fit's columns when it covers only some of ``prob.cols`` (``fit_moved``).
+    """
     term = _term(prob, label)
+    cols = prob.cols if names is None else names
     crit, p = fit.crit(alpha), fit.pvalues()
     out = {}
     for name, col in (("level", term.level_col), ("slope", term.slope_col)):
@@ -180,10 +218,17 @@ def effect_rows(fit: BatchFit, prob: Problem, label: str, alpha: float = 0.05) -
             for s in ("change", "se", "ci_low", "ci_high", "p_value"):
                 out[f"{name}_{s}"] = np.full(fit.params.shape[0], np.nan)
             continue
-        j = prob.cols.index(col)
+        j = cols.index(col)
         est, se = fit.params[:, j], fit.bse[:, j]
-        out.update({f"{name}_change": est, f"{name}_se": se, f"{name}_ci_low": est - crit * se,
-                    f"{name}_ci_high": est + crit * se, f"{name}_p_value": p[:, j]})
+        out.update(
+            {
+                f"{name}_change": est,
+                f"{name}_se": se,
+                f"{name}_ci_low": est - crit * se,
+                f"{name}_ci_high": est + crit * se,
+                f"{name}_p_value": p[:, j],
+            }
+        )
     return out
 
 
@@ -231,7 +276,9 @@ def sweep_dates(
             "family and errors."
         )
         spec = replace(spec, model="segmented")
-    prob = gaussian_problem(series, replace(spec, family="gaussian", log=spec.log and fast_path(spec)))
+    prob = gaussian_problem(
+        series, replace(spec, family="gaussian", log=spec.log and fast_path(spec))
+    )
     t0s = admissible_t0(prob, label, window=window, trim=trim)
     if len(t0s) == 0:
         raise SpecError(
@@ -268,10 +315,9 @@ def _restricted_ssr(prob: Problem, label: str) -> tuple[float, int]:
 
 
 def _sweep_fast(prob: Problem, spec: ItsSpec, label: str, t0s) -> pd.DataFrame:
-    fit = batch_ols(designs_at(prob, spec, label, t0s), prob.y, errors=spec.effective_errors,
-                    hac_lags=spec.hac_lags)
+    fit, names = fit_moved(prob, spec, label, t0s)
     ssr0, q = _restricted_ssr(prob, label)
-    rows = pd.DataFrame(effect_rows(fit, prob, label))
+    rows = pd.DataFrame(effect_rows(fit, prob, label, names=names))
     rows["ssr"] = fit.ssr
     rows["loglik"] = fit.loglik()
     rows["f_stat"] = ((ssr0 - fit.ssr) / q) / (fit.ssr / fit.df_resid)
@@ -290,7 +336,9 @@ def _sweep_loop(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:
         rec = {}
         for name in ("level", "slope"):
             e = getattr(iv, f"{name}_change", None)
-            vals = (np.nan,) * 5 if e is None else (e.estimate, e.se, e.ci_low, e.ci_high, e.p_value)
+            vals = (
+                (np.nan,) * 5 if e is None else (e.estimate, e.se, e.ci_low, e.ci_high, e.p_value)
+            )
             for s, v in zip(("change", "se", "ci_low", "ci_high", "p_value"), vals, strict=True):
                 rec[f"{name}_{s}"] = v
         fit = getattr(res, "fit", None)
@@ -320,7 +368,9 @@ def sweep_reference(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:
             lags = spec.hac_lags
             if lags is None:
                 lags = int(np.floor(4 * (len(prob.y) / 100) ** (2 / 9)))
-            r = m.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True)
+            r = m.fit(
+                cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
+            )
         else:
             r = m.fit()
         term = _term(prob, label)

@@ -32,8 +32,13 @@ class Answer:
     figures: tuple[tuple[str, object], ...] = ()
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "question": self.question, "ok": self.ok,
-                "sentence": self.sentence, **dict(self.figures)}
+        return {
+            "key": self.key,
+            "question": self.question,
+            "ok": self.ok,
+            "sentence": self.sentence,
+            **dict(self.figures),
+        }
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,11 @@ class Verdict:
         return [a.sentence for a in self.answers]
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "claimed_date": self.claimed_date,
-                "answers": [a.to_dict() for a in self.answers]}
+        return {
+            "label": self.label,
+            "claimed_date": self.claimed_date,
+            "answers": [a.to_dict() for a in self.answers],
+        }
 
 
 def _fmt_date(d, freq: str | None) -> str:
@@ -72,7 +80,9 @@ def _periods_between(a, b, freq: str) -> int:
     return int(ob - oa)
 
 
-def sweep_answer(sweep, *, alpha: float = 0.05, near: int = NEAR, freq: str | None = None) -> Answer:
+def sweep_answer(
+    sweep, *, alpha: float = 0.05, near: int = NEAR, freq: str | None = None
+) -> Answer:
     q = "Does the effect survive if the date moves a little?"
     rows = sweep.rows
     at = rows[rows["offset"] == 0]
@@ -89,42 +99,79 @@ def sweep_answer(sweep, *, alpha: float = 0.05, near: int = NEAR, freq: str | No
         f"The level change keeps its sign and stays significant for {int(keep.sum())} of "
         f"{len(near_rows)} dates within {near} periods of the claimed date"
         + ("" if ok else ", so it hangs on the exact date chosen")
-        + ("; the best-fitting date is the claimed one." if off == 0 else
-           f"; the best-fitting date, {_fmt_date(sweep.best_date, freq)}, is {abs(off)} "
-           f"period(s) {where} it.")
+        + (
+            "; the best-fitting date is the claimed one."
+            if off == 0
+            else f"; the best-fitting date, {_fmt_date(sweep.best_date, freq)}, is {abs(off)} "
+            f"period(s) {where} it."
+        )
     )
-    return Answer("sweep", q, ok, s, (("share_near", share), ("n_near", len(near_rows)),
-                                       ("best_date", sweep.best_date), ("distance_periods", off)))
+    return Answer(
+        "sweep",
+        q,
+        ok,
+        s,
+        (
+            ("share_near", share),
+            ("n_near", len(near_rows)),
+            ("best_date", sweep.best_date),
+            ("distance_periods", off),
+        ),
+    )
 
 
 def breaks_answer(breaks, claimed_date, freq: str) -> Answer:
     q = "Where does the data's own break fall relative to the claimed date?"
     sf = breaks.supf
-    cands = breaks.breaks or ([{"date": sf["date"], "ci_low": sf["ci_low"], "ci_high": sf["ci_high"]}]
-                              if sf["p_value"] < 0.05 else [])
+    cands = breaks.breaks or (
+        [{"date": sf["date"], "ci_low": sf["ci_low"], "ci_high": sf["ci_high"]}]
+        if sf["p_value"] < 0.05
+        else []
+    )
     if not cands:
         return Answer(
-            "breaks", q, None,
+            "breaks",
+            q,
+            None,
             f"The data show no clear break of their own (sup-F p = {sf['p_value']:.2f}, "
             f"{breaks.n_breaks} break(s) chosen by {breaks.criterion.upper()}).",
             (("supf_p_value", sf["p_value"]), ("n_breaks", breaks.n_breaks)),
         )
     near = min(cands, key=lambda b: abs(_periods_between(claimed_date, b["date"], freq)))
     off = _periods_between(claimed_date, near["date"], freq)
-    inside = (near["ci_low"] is not None and near["ci_high"] is not None
-              and pd.Timestamp(near["ci_low"]) <= pd.Timestamp(claimed_date) <= pd.Timestamp(near["ci_high"]))
-    when = ("at the claimed date" if off == 0 else
-            f"{abs(off)} period(s) {'after' if off > 0 else 'before'} the claimed date")
+    inside = (
+        near["ci_low"] is not None
+        and near["ci_high"] is not None
+        and pd.Timestamp(near["ci_low"])
+        <= pd.Timestamp(claimed_date)
+        <= pd.Timestamp(near["ci_high"])
+    )
+    when = (
+        "at the claimed date"
+        if off == 0
+        else f"{abs(off)} period(s) {'after' if off > 0 else 'before'} the claimed date"
+    )
     s = (
         f"The data's own nearest break is in {_fmt_date(near['date'], freq)} "
         f"(95% CI {_fmt_date(near['ci_low'], freq)} to {_fmt_date(near['ci_high'], freq)}), {when}; "
-        + ("the claimed date lies inside that interval." if inside
-           else "the claimed date lies outside that interval.")
+        + (
+            "the claimed date lies inside that interval."
+            if inside
+            else "the claimed date lies outside that interval."
+        )
     )
-    return Answer("breaks", q, bool(inside), s, (("nearest_break", near["date"]),
-                                                  ("distance_periods", off),
-                                                  ("claimed_inside_ci", bool(inside)),
-                                                  ("supf_p_value", sf["p_value"])))
+    return Answer(
+        "breaks",
+        q,
+        bool(inside),
+        s,
+        (
+            ("nearest_break", near["date"]),
+            ("distance_periods", off),
+            ("claimed_inside_ci", bool(inside)),
+            ("supf_p_value", sf["p_value"]),
+        ),
+    )
 
 
 def placebo_answer(placebo, alpha: float = 0.05) -> Answer:
@@ -134,13 +181,21 @@ def placebo_answer(placebo, alpha: float = 0.05) -> Answer:
     beaten = n - (placebo.rank - 1)
     s = (
         f"The real effect is more extreme than {beaten} of {n} {fakes} (permutation p = {p:.3f}"
-        + (f"; with {n} placebos no p below {placebo.min_attainable_p:.3f} is possible)"
-           if placebo.min_attainable_p > alpha / 2 else ")")
+        + (
+            f"; with {n} placebos no p below {placebo.min_attainable_p:.3f} is possible)"
+            if placebo.min_attainable_p > alpha / 2
+            else ")"
+        )
         + ("." if p <= alpha else ": placebos as large are common, so the effect is not unusual.")
     )
     ok = None if placebo.min_attainable_p > alpha else bool(p <= alpha)
-    return Answer("placebo", q, ok, s, (("p_value", p), ("n_placebos", n),
-                                         ("min_attainable_p", placebo.min_attainable_p)))
+    return Answer(
+        "placebo",
+        q,
+        ok,
+        s,
+        (("p_value", p), ("n_placebos", n), ("min_attainable_p", placebo.min_attainable_p)),
+    )
 
 
 def specs_answer(specs) -> Answer:
@@ -149,16 +204,25 @@ def specs_answer(specs) -> Answer:
     n = int(specs.rows["ok"].sum())
     direction = "fall" if specs.claimed_sign < 0 else "rise"
     f = specs.fitted["pct"]
-    rng = f" (estimates from {f.min():+.0f}% to {f.max():+.0f}%)" if len(f) and f.notna().any() else ""
-    s = (f"{share:.0%} of {n} defensible specifications give a significant {direction}{rng}.")
-    return Answer("specs", q, bool(share >= 0.8), s, (("share_same_sign_significant", share),
-                                                      ("n_paths", specs.n_paths)))
+    rng = (
+        f" (estimates from {f.min():+.0f}% to {f.max():+.0f}%)"
+        if len(f) and f.notna().any()
+        else ""
+    )
+    s = f"{share:.0%} of {n} defensible specifications give a significant {direction}{rng}."
+    return Answer(
+        "specs",
+        q,
+        bool(share >= 0.8),
+        s,
+        (("share_same_sign_significant", share), ("n_paths", specs.n_paths)),
+    )
 
 
 def power_answer(power) -> Answer:
     q = "What could the data have detected?"
     unit = "" if power.scale == "identity" else " on the log scale"
-    mde = (f"{power.mde_pct:+.0f}%" if power.mde_pct is not None else _num(power.mde) + unit)
+    mde = f"{power.mde_pct:+.0f}%" if power.mde_pct is not None else _num(power.mde) + unit
     s = f"This series detects a {power.kind} change as large as {mde} (or larger in size) 80% of the time"
     if power.effect is not None:
         s += f"; a change of {_num(power.effect)}{unit} would be detected {power.power:.0%} of the time"
@@ -168,8 +232,16 @@ def power_answer(power) -> Answer:
 
 
 def build_verdict(
-    *, label: str, claimed_date=None, freq: str = "M", sweep=None, breaks=None, placebo=None,
-    specs=None, power=None, alpha: float = 0.05,
+    *,
+    label: str,
+    claimed_date=None,
+    freq: str = "M",
+    sweep=None,
+    breaks=None,
+    placebo=None,
+    specs=None,
+    power=None,
+    alpha: float = 0.05,
 ) -> Verdict:
     """The five answers from whichever results are given (missing ones answer None).
 

@@ -45,7 +45,9 @@ def test_supf_matches_strucchange(case):
     # Fstats: every F statistic, the sup, its position, lambda; sctest: Hansen's p-value.
     np.testing.assert_allclose(res.fstats, ref["fstats"], rtol=1e-9)
     assert res.statistic == pytest.approx(ref["supf"], rel=1e-10)
-    assert res.index == ref["supf_point"]  # R's last old-regime obs (1-based) = our first new (0-based)
+    assert (
+        res.index == ref["supf_point"]
+    )  # R's last old-regime obs (1-based) = our first new (0-based)
     assert res.lam == pytest.approx(ref["lambda"], rel=1e-12)
     assert res.p_value == pytest.approx(ref["supf_p"], rel=1e-6, abs=1e-15)
 
@@ -140,8 +142,9 @@ def test_known_slope_break_recovered(phi):
 
 
 def test_no_break_mostly_found_none():
-    d = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=120, freq="MS"),
-                      "y": _sim(120, 60, seed=3)})
+    d = pd.DataFrame(
+        {"date": pd.date_range("2000-01-01", periods=120, freq="MS"), "y": _sim(120, 60, seed=3)}
+    )
     res = find_breaks(from_frame(d, freq="M"))
     assert res.n_breaks == 0 and res.breaks == []
     assert res.supf["p_value"] > 0.05
@@ -164,8 +167,9 @@ def test_supf_trend_model_size_is_reported_caveat():
     rng = np.random.default_rng(99)
     n, reps = 100, 400
     Z = trend_matrix(n)
-    rej = sum(supf_test(Z @ [1.0, 0.05] + rng.normal(size=n), Z).p_value < 0.05
-              for _ in range(reps))
+    rej = sum(
+        supf_test(Z @ [1.0, 0.05] + rng.normal(size=n), Z).p_value < 0.05 for _ in range(reps)
+    )
     assert 0.05 <= rej / reps <= 0.11
 
 

@@ -16,8 +16,13 @@ ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _subprocess(root, *args):
     """The real entry point, as a user runs it (once: each start-up imports statsmodels)."""
-    p = subprocess.run([sys.executable, "-m", "explorer", *map(str, args), "--json", "-"],
-                       cwd=root, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "explorer", *map(str, args), "--json", "-"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout)
 
@@ -35,8 +40,15 @@ def _run(capsys):
 
 @pytest.fixture(scope="module")
 def sicily(data_dir):
-    return [data_dir / "reference" / "sicily.csv", "--time", "month_start", "--value", "aces",
-            "--intervention", "ban=2005-01"]
+    return [
+        data_dir / "reference" / "sicily.csv",
+        "--time",
+        "month_start",
+        "--value",
+        "aces",
+        "--intervention",
+        "ban=2005-01",
+    ]
 
 
 def _envelope(out, command):
@@ -57,16 +69,29 @@ def test_sweep_json(root, sicily):
 
 
 def test_breaks_json_nile(_run, root):
-    out = _run(root, "breaks", root / "tests" / "data" / "nile.csv", "--time", "year",
-               "--value", "flow", "--no-trend", "--max-breaks", "3", "--trim", "0.15")
+    out = _run(
+        root,
+        "breaks",
+        root / "tests" / "data" / "nile.csv",
+        "--time",
+        "year",
+        "--value",
+        "flow",
+        "--no-trend",
+        "--max-breaks",
+        "3",
+        "--trim",
+        "0.15",
+    )
     _envelope(out, "breaks")
     sf = out["supf"]
     assert set(sf) >= {"statistic", "p_value", "date", "ci_low", "ci_high"}
     assert sf["statistic"] == pytest.approx(75.9297694274854, rel=1e-10)  # strucchange
     assert sf["date"] == "1899-01-01" and "Hansen" in sf["p_method"]
     assert out["criterion"] == "bic" and out["n_breaks"] == 1
-    assert out["breaks"] == [{"date": "1899-01-01", "ci_low": "1896-01-01",
-                              "ci_high": "1903-01-01"}]
+    assert out["breaks"] == [
+        {"date": "1899-01-01", "ci_low": "1896-01-01", "ci_high": "1903-01-01"}
+    ]
 
 
 def test_placebo_json(_run, root, sicily, data_dir):
@@ -77,9 +102,22 @@ def test_placebo_json(_run, root, sicily, data_dir):
     assert all(ISO.match(p["date"]) and isinstance(p["estimate"], float) for p in out["placebos"])
     assert out["min_attainable_p"] == pytest.approx(1 / (out["n_placebos"] + 1))
     assert out["min_attainable_p"] <= out["p_value"] <= 1
-    space = _run(root, "placebo", data_dir / "reference" / "prop99.csv", "--time", "year_start",
-                 "--value", "PacksPerCapita", "--group", "State", "--treated", "California",
-                 "--intervention", "p99=1989", "--in-space")
+    space = _run(
+        root,
+        "placebo",
+        data_dir / "reference" / "prop99.csv",
+        "--time",
+        "year_start",
+        "--value",
+        "PacksPerCapita",
+        "--group",
+        "State",
+        "--treated",
+        "California",
+        "--intervention",
+        "p99=1989",
+        "--in-space",
+    )
     assert space["n_placebos"] == 38 and {"unit", "estimate"} <= set(space["placebos"][0])
     assert space["effect"] == pytest.approx(-2.806417, abs=5e-6)
 
@@ -89,8 +127,16 @@ def test_specs_and_power_json(_run, root, sicily):
     _envelope(out, "specs")
     assert out["n_paths"] == len(out["rows"]) > 30
     assert 0 <= out["share_same_sign_significant"] <= 1
-    assert {"family", "errors", "seasonality", "slope_change", "start", "end", "covariates",
-            "estimate"} <= set(out["rows"][0])
+    assert {
+        "family",
+        "errors",
+        "seasonality",
+        "slope_change",
+        "start",
+        "end",
+        "covariates",
+        "estimate",
+    } <= set(out["rows"][0])
     pw = _run(root, "power", *sicily, "--log", "--effect", "-0.1", "--draws", "500")
     _envelope(pw, "power")
     assert 0 <= pw["power"] <= 1 and pw["mde"] < 0 and pw["n_draws"] == 500

@@ -18,21 +18,30 @@ def _counts(n=72, seed=3):
     rng = np.random.default_rng(seed)
     t = np.arange(n)
     y = rng.poisson(np.exp(4 + 0.005 * t - 0.3 * (t >= 48)))
-    d = pd.DataFrame({"date": pd.date_range("2010-01-01", periods=n, freq="MS"), "y": y,
-                      "z": rng.normal(size=n)})
+    d = pd.DataFrame(
+        {"date": pd.date_range("2010-01-01", periods=n, freq="MS"), "y": y, "z": rng.normal(size=n)}
+    )
     return from_frame(d, freq="M", extra=("z",))
 
 
 def _gauss(n=120, sigma=1.0, seed=0, phi=0.0):
     rng = np.random.default_rng(seed)
     e = simulate_ar([phi] if phi else [], sigma, n, 1, rng)[0]
-    d = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=n, freq="MS"),
-                      "y": 10 + 0.02 * np.arange(n) + e})
+    d = pd.DataFrame(
+        {
+            "date": pd.date_range("2000-01-01", periods=n, freq="MS"),
+            "y": 10 + 0.02 * np.arange(n) + e,
+        }
+    )
     return from_frame(d, freq="M")
 
 
-SPEC = ItsSpec(time="date", value="y", covariates=("z",),
-               interventions=(Intervention("x", "2014-01"), Intervention("w", "2012-01", kind="level")))
+SPEC = ItsSpec(
+    time="date",
+    value="y",
+    covariates=("z",),
+    interventions=(Intervention("x", "2014-01"), Intervention("w", "2012-01", kind="level")),
+)
 
 
 def test_batch_ols_equals_statsmodels_many_outcomes():
@@ -44,8 +53,15 @@ def test_batch_ols_equals_statsmodels_many_outcomes():
     for errors in ("ols", "hac"):
         fit = batch_ols(X, Y, errors=errors, hac_lags=2)
         for b in range(5):
-            kw = {} if errors == "ols" else {
-                "cov_type": "HAC", "cov_kwds": {"maxlags": 2, "use_correction": True}, "use_t": True}
+            kw = (
+                {}
+                if errors == "ols"
+                else {
+                    "cov_type": "HAC",
+                    "cov_kwds": {"maxlags": 2, "use_correction": True},
+                    "use_t": True,
+                }
+            )
             r = sm.OLS(Y[b], X).fit(**kw)
             np.testing.assert_allclose(fit.params[b], r.params, rtol=1e-9)
             np.testing.assert_allclose(fit.bse[b], r.bse, rtol=1e-9)
@@ -72,15 +88,25 @@ def test_specification_curve_paths_equal_fit_its():
     from explorer.its import fit_its
 
     s = _counts()
-    res = specification_curve(s, SPEC, choices={"start": [0.0], "end": [0.0],
-                                                "seasonality": ["none"], "covariates": [True]})
+    res = specification_curve(
+        s,
+        SPEC,
+        choices={"start": [0.0], "end": [0.0], "seasonality": ["none"], "covariates": [True]},
+    )
     for _, row in res.rows.iterrows():
         fam = row["family"]
         spec = replace(
-            SPEC, family="gaussian" if fam.startswith("gaussian") else fam,
-            log=fam == "gaussian-log", errors=row["errors"],
-            interventions=(Intervention("x", "2014-01", kind="level_slope" if row["slope_change"]
-                                        else "level"), SPEC.interventions[1]))
+            SPEC,
+            family="gaussian" if fam.startswith("gaussian") else fam,
+            log=fam == "gaussian-log",
+            errors=row["errors"],
+            interventions=(
+                Intervention(
+                    "x", "2014-01", kind="level_slope" if row["slope_change"] else "level"
+                ),
+                SPEC.interventions[1],
+            ),
+        )
         lc = fit_its(s, spec).interventions[0].level_change
         assert row["estimate"] == pytest.approx(lc.estimate, rel=1e-8)
         assert row["p_value"] == pytest.approx(lc.p_value, rel=1e-6, abs=1e-12)
@@ -92,8 +118,9 @@ def test_leave_one_intervention_out():
     from explorer.its import fit_its
 
     s = _counts()
-    res = specification_curve(s, SPEC, choices={"family": ["gaussian"], "errors": ["hac"],
-                                                "start": [0.0], "end": [0.0]})
+    res = specification_curve(
+        s, SPEC, choices={"family": ["gaussian"], "errors": ["hac"], "start": [0.0], "end": [0.0]}
+    )
     row = res.leave_one_out.iloc[0]
     assert row["dropped"] == "w"
     alone = fit_its(s, SPEC.with_interventions([SPEC.interventions[0]]))
@@ -106,8 +133,9 @@ def test_power_shortcut_equals_refitting_with_the_effect_added():
     from explorer.sweep import gaussian_problem
 
     s = _gauss(seed=1, phi=0.3)
-    spec = ItsSpec(time="date", value="y", errors="hac",
-                   interventions=(Intervention("x", "2007-01"),))
+    spec = ItsSpec(
+        time="date", value="y", errors="hac", interventions=(Intervention("x", "2007-01"),)
+    )
     res = power_analysis(s, spec, effect=-0.8, n_draws=500, seed=7)
     prob = gaussian_problem(s, spec)
     j = prob.cols.index("x:level")
@@ -126,8 +154,9 @@ def test_power_size_and_mde_match_theory_for_white_noise():
     from explorer.sweep import gaussian_problem
 
     s = _gauss(n=120, sigma=2.0, seed=5)
-    spec = ItsSpec(time="date", value="y", errors="ols",
-                   interventions=(Intervention("x", "2006-01"),))
+    spec = ItsSpec(
+        time="date", value="y", errors="ols", interventions=(Intervention("x", "2006-01"),)
+    )
     res = power_analysis(s, spec, effect=-1.0, n_draws=4000, ar_order=0, seed=1)
     assert 0.04 <= res.size <= 0.06  # the OLS t test's size under its own assumptions
     prob = gaussian_problem(s, spec)
@@ -161,5 +190,12 @@ def test_simulate_ar_autocorrelation():
 
 def test_power_refuses_count_families_with_advice():
     with pytest.raises(InputError, match="gaussian"):
-        power_analysis(_counts(), ItsSpec(time="date", value="y", family="quasipoisson",
-                                          interventions=(Intervention("x", "2014-01"),)))
+        power_analysis(
+            _counts(),
+            ItsSpec(
+                time="date",
+                value="y",
+                family="quasipoisson",
+                interventions=(Intervention("x", "2014-01"),),
+            ),
+        )

@@ -257,3 +257,41 @@ def test_placebo_in_space_prop99_matches_published_difference(data_dir):
     res = placebo_in_space(series_from_spec(table, spec), spec)
     assert res.effect == pytest.approx(-2.806417, abs=5e-6)
     assert res.n_placebos == 38
+
+
+def test_partialled_out_fit_equals_full_batch_fit():
+    from explorer.fastols import batch_partial_ols
+
+    rng = np.random.default_rng(9)
+    n = 90
+    W = np.column_stack([np.ones(n), np.arange(n), rng.normal(size=(n, 3))])
+    Z = rng.normal(size=(4, n, 2))
+    y = rng.normal(size=n).cumsum()
+    for errors in ("ols", "hac"):
+        part = batch_partial_ols(W, Z, y, errors=errors)
+        full = batch_ols(
+            np.concatenate([np.broadcast_to(W, (4, n, 5)), Z], axis=2), y, errors=errors
+        )
+        np.testing.assert_allclose(part.params, full.params[:, 5:], rtol=1e-9)
+        np.testing.assert_allclose(part.bse, full.bse[:, 5:], rtol=1e-9)
+        np.testing.assert_allclose(part.ssr, full.ssr, rtol=1e-10)
+
+
+def test_count_family_placebo_loops_over_fit_its():
+    rng = np.random.default_rng(2)
+    t = np.arange(48)
+    d = pd.DataFrame(
+        {
+            "date": pd.date_range("2010-01-01", periods=48, freq="MS"),
+            "y": rng.poisson(np.exp(3 + 0.01 * t - 0.5 * (t >= 36))),
+        }
+    )
+    spec = ItsSpec(
+        time="date",
+        value="y",
+        family="quasipoisson",
+        interventions=(Intervention("x", "2013-01", kind="level"),),
+    )
+    res = placebo_in_time(from_frame(d, freq="M"), spec)
+    assert res.path == "loop" and res.n_placebos == 36 - 2 * 5 + 1
+    assert res.p_value <= 0.1

@@ -24,8 +24,9 @@ def _series(level, *, t0=72, n=96, seed=3):
     rng = np.random.default_rng(seed)
     t = np.arange(n)
     y = 100 + 0.1 * t + level * (t >= t0) + rng.normal(scale=2, size=n)
-    return from_frame(pd.DataFrame({"date": pd.date_range("2010-01-01", periods=n, freq="MS"),
-                                    "y": y}), freq="M")
+    return from_frame(
+        pd.DataFrame({"date": pd.date_range("2010-01-01", periods=n, freq="MS"), "y": y}), freq="M"
+    )
 
 
 SPEC = ItsSpec(time="date", value="y", interventions=(Intervention("x", "2016-01"),))
@@ -34,9 +35,13 @@ SMALL = {"start": [0.0], "end": [0.0]}
 
 def _verdict(s, spec=SPEC, claimed="2016-01"):
     return build_verdict(
-        label="x", claimed_date=claimed, freq="M",
-        sweep=sweep_dates(s, spec), breaks=find_breaks(s),
-        placebo=placebo_in_time(s, spec), specs=specification_curve(s, spec, choices=SMALL),
+        label="x",
+        claimed_date=claimed,
+        freq="M",
+        sweep=sweep_dates(s, spec),
+        breaks=find_breaks(s),
+        placebo=placebo_in_time(s, spec),
+        specs=specification_curve(s, spec, choices=SMALL),
         power=power_analysis(s, spec, effect=-8.0, n_draws=300),
     )
 
@@ -75,10 +80,23 @@ def test_placebo_answer_says_when_too_few_placebos_for_significance():
     from explorer.placebo import PlaceboResult
     from explorer.verdict import placebo_answer
 
-    pl = PlaceboResult("time", "x", -5.0, 1.0,
-                       pd.DataFrame({"date": pd.date_range("2000-01-01", periods=9, freq="MS"),
-                                     "estimate": np.zeros(9), "se": np.ones(9)}),
-                       0.1, "t", True, "vectorised")
+    pl = PlaceboResult(
+        "time",
+        "x",
+        -5.0,
+        1.0,
+        pd.DataFrame(
+            {
+                "date": pd.date_range("2000-01-01", periods=9, freq="MS"),
+                "estimate": np.zeros(9),
+                "se": np.ones(9),
+            }
+        ),
+        0.1,
+        "t",
+        True,
+        "vectorised",
+    )
     a = placebo_answer(pl)
     assert a.ok is None and "no p below 0.100" in a.sentence
 
@@ -101,7 +119,8 @@ def test_residual_diagnostics_are_statsmodels_numbers():
     lb = acorr_ljungbox(r.resid, lags=[8], return_df=True)
     assert d.ljung_box["statistic"] == pytest.approx(float(lb["lb_stat"].iloc[0]), rel=1e-12)
     assert d.breusch_godfrey["statistic"] == pytest.approx(
-        acorr_breusch_godfrey(r, nlags=8, result_object=False)[0], rel=1e-12)
+        acorr_breusch_godfrey(r, nlags=8, result_object=False)[0], rel=1e-12
+    )
     assert d.jarque_bera["statistic"] == pytest.approx(jarque_bera(r.resid)[0], rel=1e-12)
     assert d.band == pytest.approx(1.96 / np.sqrt(80))
     assert d.ljung_box["p_value"] < 0.05
@@ -117,8 +136,9 @@ def test_diagnose_uses_fit_its_residuals():
     from explorer.its import fit_its
 
     s = _series(-8.0)
-    spec = ItsSpec(time="date", value="y", errors="ols",
-                   interventions=(Intervention("x", "2016-01"),))
+    spec = ItsSpec(
+        time="date", value="y", errors="ols", interventions=(Intervention("x", "2016-01"),)
+    )
     d = diagnose(s, spec)
     res = fit_its(s, spec)
     np.testing.assert_allclose(d.influence["resid"], res.fit.resid, rtol=1e-12)

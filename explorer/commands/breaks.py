@@ -32,8 +32,14 @@ def run(args: argparse.Namespace) -> int:
     from explorer.commands._common import series_and_spec_from_args
 
     table, series, spec = series_and_spec_from_args(args)
-    res = find_breaks(series, trend=not args.no_trend, max_breaks=args.max_breaks,
-                      trim=args.trim, criterion=args.criterion, use_log=args.log)
+    res = find_breaks(
+        series,
+        trend=not args.no_trend,
+        max_breaks=args.max_breaks,
+        trim=args.trim,
+        criterion=args.criterion,
+        use_log=args.log,
+    )
     out = {**envelope("breaks", table, spec), **res.to_dict()}
     write_json(out, args.json)
     if args.json != "-":
@@ -41,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(
             f"sup-F = {sf['statistic']:.2f} (p = {sf['p_value']:.3g}, {sf['p_method']}) at "
             f"{sf['date']:%Y-%m-%d}; {res.n_breaks} break(s) by {res.criterion.upper()}: "
-            + (", ".join(f"{b['date']:%Y-%m-%d}" for b in res.breaks) or "none") + "\n"
+            + (", ".join(f"{b['date']:%Y-%m-%d}" for b in res.breaks) or "none")
+            + "\n"
         )
     return 0

@@ -31,8 +31,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--label", help="the intervention to test (default: the first)")
     g.add_argument("--in-space", action="store_true", help="treat each control unit instead")
     g.add_argument("--trim", type=float, default=0.15, help="pre-period share kept each side")
-    g.add_argument("--statistic", default="t", choices=("t", "estimate"),
-                   help="rank |estimate/se| (t, default) or |estimate|")
+    g.add_argument(
+        "--statistic",
+        default="t",
+        choices=("t", "estimate"),
+        help="rank |estimate/se| (t, default) or |estimate|",
+    )
     g.add_argument("--one-sided", action="store_true", help="rank in the effect's direction only")
     add_json_argument(p)
 

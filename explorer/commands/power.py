@@ -29,8 +29,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_arguments(p)
     g = p.add_argument_group("power")
     g.add_argument("--label", help="the intervention (default: the first)")
-    g.add_argument("--effect", type=float, metavar="X",
-                   help="the change to detect, on the model's scale (log scale with --log)")
+    g.add_argument(
+        "--effect",
+        type=float,
+        metavar="X",
+        help="the change to detect, on the model's scale (log scale with --log)",
+    )
     g.add_argument("--effect-kind", default="level", choices=("level", "slope"))
     g.add_argument("--draws", type=int, default=1000, help="simulated series (1000)")
     g.add_argument("--alpha", type=float, default=0.05, help="test level (0.05)")
@@ -47,9 +51,17 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.alpha < 0.5:
         raise InputError("--alpha must be between 0 and 0.5 (e.g. 0.05).")
     table, series, spec = series_and_spec_from_args(args)
-    res = power_analysis(series, spec, effect=args.effect, kind=args.effect_kind,
-                         label=args.label, n_draws=args.draws, alpha=args.alpha,
-                         ar_order=args.ar_order, seed=args.seed)
+    res = power_analysis(
+        series,
+        spec,
+        effect=args.effect,
+        kind=args.effect_kind,
+        label=args.label,
+        n_draws=args.draws,
+        alpha=args.alpha,
+        ar_order=args.ar_order,
+        seed=args.seed,
+    )
     out = {**envelope("power", table, spec), **res.to_dict()}
     write_json(out, args.json)
     if args.json != "-":

@@ -29,8 +29,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_arguments(p)
     g = p.add_argument_group("specification curve")
     g.add_argument("--label", help="the intervention whose effect is tracked (default: first)")
-    g.add_argument("--claimed-sign", choices=("fall", "rise"),
-                   help="the claim's direction (default: the main estimate's sign)")
+    g.add_argument(
+        "--claimed-sign",
+        choices=("fall", "rise"),
+        help="the claim's direction (default: the main estimate's sign)",
+    )
     g.add_argument("--include-ar", action="store_true", help="add AR(1)-error paths (slow)")
     g.add_argument("--include-negbin", action="store_true", help="add negative binomial paths")
     add_json_argument(p)
@@ -47,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
         choices["family"] = [*choices["family"], "negbin"]
     sign = {"fall": -1, "rise": 1}.get(args.claimed_sign)
     try:
-        res = specification_curve(series, spec, label=args.label, choices=choices,
-                                  claimed_sign=sign)
+        res = specification_curve(
+            series, spec, label=args.label, choices=choices, claimed_sign=sign
+        )
     except FitError as exc:
         raise InputError(str(exc)) from None
     out = {**envelope("specs", table, spec), **res.to_dict()}

@@ -33,7 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--window", type=int, metavar="N", help="periods each side (default: all)")
     g.add_argument("--trim", type=float, default=0.15, help="share kept each side (default 0.15)")
     g.add_argument(
-        "--allow-structural", action="store_true",
+        "--allow-structural",
+        action="store_true",
         help="loop over structural fits instead of using the segmented regression (slow)",
     )
     add_json_argument(p)
@@ -41,8 +42,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def envelope(command: str, table, spec) -> dict:
     """The fields every robustness command's JSON starts with."""
-    return {"schema_version": SCHEMA_VERSION, "command": command, "spec": spec.to_dict(),
-            "provenance": provenance(table)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": command,
+        "spec": spec.to_dict(),
+        "provenance": provenance(table),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,8 +57,14 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--window must be 1 or more periods.")
     table, series, spec = series_and_spec_from_args(args)
     try:
-        res = sweep_dates(series, spec, label=args.label, window=args.window, trim=args.trim,
-                          allow_structural=args.allow_structural)
+        res = sweep_dates(
+            series,
+            spec,
+            label=args.label,
+            window=args.window,
+            trim=args.trim,
+            allow_structural=args.allow_structural,
+        )
     except FitError as exc:
         raise InputError(str(exc)) from None
     out = {**envelope("sweep", table, spec), **res.to_dict()}
