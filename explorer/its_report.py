@@ -221,7 +221,8 @@ def _pct(e: Effect) -> tuple[float, float, float]:
 
 
 def _pct_text(v: float) -> str:
-    return f"{v:.0f}%" if abs(v) >= 10 else f"{v:.1f}%"
+    a = abs(v)
+    return f"{v:.0f}%" if a >= 10 else f"{v:.1f}%" if a >= 1 else f"{v:.2f}%"
 
 
 def plain_summary(result) -> str:
