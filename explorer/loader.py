@@ -174,8 +174,10 @@ def load_table(
     style = _parse_number_columns(frame, tcol, rf.delimiter, notes)
     frame = frame.reset_index(drop=True)
 
-    dates = frame[tcol]
-    freq, gaps = _frequency(dates, frame, notes)
+    freq = _frequency(frame[tcol], notes)
+    if freq == "W":
+        frame = _align_weeks(frame, tcol, notes)
+    gaps = _gaps(frame[tcol], freq, notes)
     group = _detect_group(frame, tcol, notes)
     if group is None:
         _note_repeats(frame, tcol, notes)
@@ -458,40 +460,91 @@ def grid_gaps(dates, freq: str) -> list[pd.Timestamp]:
     return list(period_start(missing, freq)) if len(missing) else []
 
 
-def _frequency(dates: pd.Series, frame, notes) -> tuple[str, list[pd.Timestamp]]:
+def _frequency(dates: pd.Series, notes) -> str:
     u = pd.DatetimeIndex(dates.dropna().unique()).sort_values()
     freq = coarsest_frequency(u)
     if freq is None:
-        freq = "D"
         per_day = dates.dt.normalize().value_counts()
         day = per_day.index[0]
         notes.append(
             f"Several rows share a day (e.g. {day:%Y-%m-%d} has {int(per_day.iloc[0])}): this looks "
             "like one row per event. Count or sum them per day, week or month before analysing."
         )
-        return freq, []
-    name = FREQ_NAMES[freq]
+        return "D"
     starts = period_start(period_ordinal(u, freq), freq)
     if freq in ("M", "Q", "Y") and not (u == starts).all():
         ends = period_start(period_ordinal(u, freq) + 1, freq) - pd.Timedelta(days=1)
         where = "the last day of each" if (u == ends).all() else "different days within each"
         unit = {"M": "month", "Q": "quarter", "Y": "year"}[freq]
-        notes.append(f"Dates fall on {where} {unit}; each row is read as its {unit} ({name} data).")
-    if freq == "W" and not (u.day_of_week == 0).all():
-        day = u[0].day_name()
         notes.append(
-            f"Weekly dates fall on {day}s; each is read as the Monday-to-Sunday week containing it."
+            f"Dates fall on {where} {unit}; each row is read as its {unit} "
+            f"({FREQ_NAMES[freq]} data)."
         )
     if freq == "D" and (u != u.normalize()).any():
         notes.append("Times of day were ignored: the data are read as daily.")
-    gaps = grid_gaps(u, freq)
+    return freq
+
+
+def _align_weeks(frame: pd.DataFrame, tcol: str, notes: list[str]) -> pd.DataFrame:
+    """Put weekly dates on the explorer's Monday-to-Sunday weeks, and say how.
+
+    A date is read as the Monday week that contains it, except where that week would overlap the
+    data's own week by a day or two: a week named by its first day, a Sunday (as Google Trends
+    writes them) or a Friday/Saturday when the column says so ("week beginning"), is read as the
+    Monday week it mostly covers; a week named by its last day ("week ending" Monday-Wednesday)
+    likewise. The dates in the frame are then those Mondays.
+    """
+    d = frame[tcol]
+    days = d.dropna().dt.day_of_week.unique()
+    if len(days) != 1:
+        notes.append(
+            "Weekly dates fall on different weekdays; each is read as the Monday-to-Sunday week "
+            "containing it."
+        )
+        return frame
+    day = int(days[0])
+    name = tcol.lower()
+    ends = bool(re.search(r"end", name))
+    starts = bool(re.search(r"start|begin|commenc|from", name))
+    if day == 0 and not ends:
+        return frame
+    weekday = pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)  # a Monday + day
+    wname = weekday.day_name()
+    shift = 0
+    if ends and day in (0, 1, 2):
+        shift, how = -3, f"weeks ending on a {wname}"
+    elif day == 6 and not ends:
+        shift, how = 3, "weeks starting on a Sunday (as Google Trends writes them)"
+    elif starts and day in (4, 5):
+        shift, how = 3, f"weeks starting on a {wname}"
+    if not shift:
+        notes.append(
+            f"Weekly dates fall on {wname}s; each is read as the Monday-to-Sunday week containing it."
+        )
+        return frame
+    aligned = (d + pd.Timedelta(days=shift)).dt.normalize()
+    aligned = aligned - pd.to_timedelta(aligned.dt.day_of_week, unit="D")
+    first = d.dropna().iloc[0]
+    notes.append(
+        f"Weekly dates fall on {wname}s, read as {how}: each row is placed in the Monday-to-Sunday "
+        f"week it mostly covers ({first:%Y-%m-%d} becomes the week of "
+        f"{aligned[d.dropna().index[0]]:%Y-%m-%d})."
+    )
+    frame = frame.copy()
+    frame[tcol] = aligned.astype(d.dtype)
+    return frame
+
+
+def _gaps(dates: pd.Series, freq: str, notes: list[str]) -> list[pd.Timestamp]:
+    u = pd.DatetimeIndex(dates.dropna().unique())
+    gaps = grid_gaps(u, freq) if coarsest_frequency(u) is not None else []
     if gaps:
         shown = ", ".join(f"{g:%Y-%m-%d}" for g in gaps[:5]) + (", ..." if len(gaps) > 5 else "")
         notes.append(
-            f"{len(gaps)} {name} period(s) have no row ({shown}); they stay missing, never filled "
-            "with zeros."
+            f"{len(gaps)} {FREQ_NAMES[freq]} period(s) have no row ({shown}); they stay missing, "
+            "never filled with zeros."
         )
-    return freq, gaps
+    return gaps
 
 
 def _detect_group(frame, tcol, notes) -> str | None:

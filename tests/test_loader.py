@@ -639,3 +639,30 @@ def test_xlsx_formulas_read_as_saved_results_with_a_note(tmp_path):
     # openpyxl writes formulas without results, as scripts do: they read as missing, never 0
     assert t.frame["double"].isna().all() and t.frame["n"].tolist() == [1, 2, 3, 4, 5, 6]
     assert any("formulas" in n and "missing" in n for n in t.report.notes)
+
+
+@pytest.mark.parametrize(
+    "column, first, expected_first, how",
+    [
+        ("Week", "2014-06-01", "2014-06-02", "starting on a Sunday"),  # Google Trends
+        ("week_ending", "2014-06-01", "2014-05-26", "containing it"),  # Mon-Sun, ends Sunday
+        ("Week ending", "2014-06-07", "2014-06-02", "containing it"),  # CDC: ends Saturday
+        ("week ending", "2014-06-02", "2014-05-26", "ending on a Monday"),
+        ("week beginning", "2014-06-06", "2014-06-09", "starting on a Friday"),
+        ("week", "2014-06-04", "2014-06-02", "containing it"),
+    ],
+)
+def test_weekly_dates_placed_on_the_monday_week_they_mostly_cover(
+    column, first, expected_first, how
+):
+    d = pd.date_range(first, periods=6, freq="7D")
+    t = load(f"{column},n\n" + "".join(f"{x:%Y-%m-%d},{i + 1}\n" for i, x in enumerate(d)))
+    assert t.freq == "W" and t.report.gaps == ()
+    from explorer.design import to_period_start
+
+    # the week every consumer (extract_series, the app) will put the first row in
+    assert to_period_start(t.frame[t.time_column], "W")[0] == pd.Timestamp(expected_first)
+    # the file's own dates are kept, unless the row moves to another week: then its Monday
+    kept = first if how == "containing it" else expected_first
+    assert t.frame[t.time_column].iloc[0] == pd.Timestamp(kept)
+    assert any(how in n for n in t.report.notes), t.report.notes
