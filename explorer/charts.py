@@ -565,6 +565,44 @@ def _events_frame(events) -> pd.DataFrame:
     return df.sort_values("date").reset_index(drop=True)
 
 
+_LABEL_CHARS = 30  # longer event names are shortened on the chart (in full in hover and data)
+_MAX_LEVELS = 8
+
+
+def _label_levels(df: pd.DataFrame, lo, hi) -> list[tuple[int, str, str]]:
+    """Per event: (stem level, label anchor, label text), so that labels do not overlap.
+
+    Greedy: each label goes on the lowest level whose last label ends before it starts; labels
+    that would run past the right edge are drawn to the left of their stem. Widths are estimated
+    at the app's default size (export sizes scale fonts with the width, so they stay close).
+    """
+    span_days = max((hi - lo).days, 1)
+    plot_px = DEFAULT_SIZE[0] - 80
+    days_per_px = span_days / plot_px
+    ends: list[pd.Timestamp] = []
+    out = []
+    for _, row in df.iterrows():
+        text = str(row["label"])
+        short = text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1].rstrip() + "\u2026"
+        width = pd.Timedelta(days=(len(short) * 13 * 0.56 + 10) * days_per_px)
+        d = row["date"]
+        anchor, start, end = "left", d, d + width
+        if end > hi:
+            anchor, start, end = "right", d - width, d
+        free = [i for i, e in enumerate(ends) if e < start]
+        if free:
+            level = free[0]
+        elif len(ends) < _MAX_LEVELS:
+            level = len(ends)
+            ends.append(end)
+        else:  # no room left: the stem stays, the label goes (it is in the hover and the data)
+            out.append((min(range(len(ends)), key=lambda i: ends[i]), anchor, ""))
+            continue
+        ends[level] = end
+        out.append((level, anchor, short))
+    return out
+
+
 def events_timeline(
     events,
     *,
@@ -587,7 +625,8 @@ def events_timeline(
     text
         Words on the chart.
     span
-        ``(start, end)`` of the axis; default: the events and the window with a margin.
+        ``(start, end)`` of the axis; default: the window with 30% (at least six months) on
+        each side, or all the events. Only events inside it are drawn and listed.
 
     Returns
     -------
@@ -597,50 +636,60 @@ def events_timeline(
     import plotly.graph_objects as go
 
     df = _events_frame(events)
-    if span:
-        lo, hi = _date(span[0]), _date(span[1])
-        df = df[(df["date"] >= lo) & (df["date"] <= hi)].reset_index(drop=True)
+    w0 = w1 = None
     if window:
         w0, w1 = _date(window[0]), _date(window[1])
-        df["in_window"] = (df["date"] >= w0) & (df["date"] <= w1)
+    if span:
+        lo, hi = _date(span[0]), _date(span[1])
+    elif window:
+        # The window and some context on each side; a catalogue of years would crowd it out.
+        pad = max(pd.Timedelta(days=183), (w1 - w0) * 0.3)
+        lo, hi = w0 - pad, w1 + pad
+    elif len(df):
+        pad = max(pd.Timedelta(days=60), (df["date"].max() - df["date"].min()) * 0.08)
+        lo, hi = df["date"].min() - pad, df["date"].max() + pad
     else:
-        df["in_window"] = False
+        lo, hi = pd.Timestamp("2014-01-01"), pd.Timestamp("2017-01-01")
+    df = df[(df["date"] >= lo) & (df["date"] <= hi)].reset_index(drop=True)
+    df["in_window"] = (df["date"] >= w0) & (df["date"] <= w1) if window else False
     fig = _figure()
     fig.update_layout(hovermode="closest")
     if window:
-        _shade(
-            fig, window[0], window[1], f"Claim window {_fmt_date(w0, 'M')} to {_fmt_date(w1, 'M')}"
-        )
+        _shade(fig, w0, w1, f"Claim window {_fmt_date(w0, 'M')} to {_fmt_date(w1, 'M')}")
     kinds = list(dict.fromkeys(df["kind"].fillna("").astype(str)))
     kind_color = {k: _CYCLE[i % len(_CYCLE)] for i, k in enumerate(kinds)}
-    levels = [1.0, 2.0, 3.0]
+    levels = _label_levels(df, lo, hi)
+    step = 0.6
     for i, row in df.iterrows():
-        y = levels[i % len(levels)]
+        level, anchor, short = levels[i]
+        y = 1.0 + level * step
         credited = credit is not None and credit in (str(row["key"]), str(row["label"]))
         color = COLORS["intervention"] if credited else kind_color[str(row["kind"] or "")]
-        label = f"<b>{esc(row['label'])}</b>" if credited else esc(row["label"])
+        label = f"<b>{esc(short)}</b>" if credited else esc(short)
         fig.add_trace(
             go.Scatter(
                 x=[row["date"], row["date"]],
                 y=[0, y],
                 mode="lines+markers",
                 line=dict(color=color, width=1.4),
-                marker=dict(size=[0, 9], color=color),
+                marker=dict(size=[0, 8], color=color),
                 name=esc(row["label"]),
                 showlegend=False,
                 hovertemplate=f"{esc(row['label'])}<br>%{{x|%Y-%m-%d}}<extra>{esc(row['kind'])}</extra>",
             )
         )
+        if not short:
+            continue
         fig.add_annotation(
             x=row["date"],
             y=y,
             text=label,
             showarrow=False,
             yanchor="bottom",
-            xanchor="left",
-            xshift=2,
+            xanchor=anchor,
+            xshift=2 if anchor == "left" else -2,
             font=dict(color=color),
-            bgcolor="rgba(255,255,255,0.8)",
+            bgcolor="rgba(255,255,255,0.85)",
         )
     for k in kinds:  # a legend of the kinds (the stems carry no legend entries of their own)
         if k:
@@ -655,14 +704,9 @@ def events_timeline(
                 )
             )
     fig.add_hline(y=0, line=dict(color="#888888", width=1))
-    fig.update_yaxes(visible=False, range=[-0.3, 4.0])
-    x_all = list(df["date"]) + ([w0, w1] if window else [])
-    if span:
-        fig.update_xaxes(range=[_date(span[0]), _date(span[1])])
-    elif x_all:
-        lo, hi = min(x_all), max(x_all)
-        margin = max(pd.Timedelta(days=60), (hi - lo) * 0.08)
-        fig.update_xaxes(range=[lo - margin, hi + margin * 2.5])
+    top = max((lv for lv, _, _ in levels), default=0)
+    fig.update_yaxes(visible=False, range=[-0.3, 1.0 + top * step + 0.9])
+    fig.update_xaxes(range=[lo, hi])
     data = df[["date", "label", "kind", "in_window"]]
     return _finish(fig, data, text, "timeline")
 
@@ -875,8 +919,10 @@ def spec_curve_chart(
     data.insert(0, "rank", np.arange(1, len(data) + 1))
     data = data[["rank", "estimate", "ci_low", "ci_high", *choices]]
     rows = [(c, v) for c in choices for v in dict.fromkeys(data[c].astype(str))]
+    # The choice panel needs about 18 px a row at the default size; the estimates keep the rest.
+    lower = min(0.6, max(0.25, 18 * len(rows) / (DEFAULT_SIZE[1] - 150)))
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.04
+        rows=2, cols=1, shared_xaxes=True, row_heights=[1 - lower, lower], vertical_spacing=0.04
     )
     fig.update_layout(template="plotly_white", hovermode="closest")
     excludes0 = (data["ci_low"] > 0) | (data["ci_high"] < 0)
@@ -922,7 +968,15 @@ def spec_curve_chart(
         )
     fig.update_yaxes(title_text=esc(value_label), row=1, col=1)
     fig.update_yaxes(
-        categoryorder="array", categoryarray=labels[::-1], row=2, col=1, showgrid=False
+        categoryorder="array",
+        categoryarray=labels[::-1],
+        tickmode="array",  # every choice labelled: plotly would skip some when crowded
+        tickvals=labels,
+        ticktext=labels,
+        tickfont=dict(size=11),
+        row=2,
+        col=1,
+        showgrid=False,
     )
     fig.update_xaxes(title_text="Specifications, sorted by estimate", row=2, col=1)
     # Choice labels sit left of the lower panel: ask ``decorate`` for room for the longest.

@@ -168,7 +168,9 @@ def test_events_timeline_marks_the_window_and_the_credited_event():
             "kind": ["policy", "policy", "attack", "platform enforcement"],
         }
     )
-    chart = charts.events_timeline(events, window=("2014-06", "2016-07"), credit="gec")
+    chart = charts.events_timeline(
+        events, window=("2014-06", "2016-07"), credit="gec", span=("2012-01", "2018-01")
+    )
     d = chart.data
     assert d["label"].tolist() == ["Before", "Inside", "GEC", "After"]  # sorted by date
     assert d["in_window"].tolist() == [False, True, True, False]
@@ -188,12 +190,35 @@ def test_events_timeline_on_the_catalogue():
     from explorer.events import load_events
 
     ev = load_events()
+    w0, w1 = pd.Timestamp("2014-06-01"), pd.Timestamp("2016-07-01")
     chart = charts.events_timeline(ev, window=("2014-06", "2016-07"), credit="gec")
-    assert len(chart.data) == len(ev)
-    assert (
-        chart.data["in_window"].sum()
-        == ((ev["date"] >= "2014-06-01") & (ev["date"] <= "2016-07-01")).sum()
-    )
+    # Default span: the window with 30% of its length (here more than six months) each side.
+    lo, hi = w0 - (w1 - w0) * 0.3, w1 + (w1 - w0) * 0.3
+    shown = ev[(ev["date"] >= lo) & (ev["date"] <= hi)]
+    assert chart.data["label"].tolist() == shown["label"].tolist() and len(shown) < len(ev)
+    assert chart.data["in_window"].sum() == ((ev["date"] >= w0) & (ev["date"] <= w1)).sum()
+    gec = [a for a in chart.figure.layout.annotations if a.text == "<b>GEC announced</b>"]
+    assert len(gec) == 1 and gec[0].font.color == COLORS["intervention"]
+
+
+def test_timeline_labels_do_not_overlap():
+    day = pd.Timedelta(days=1)
+    dates = pd.date_range("2015-01-01", periods=12, freq="15D")  # crowded: 12 events in 6 months
+    df = pd.DataFrame({"label": [f"Event number {i}" for i in range(12)], "date": dates})
+    lo, hi = dates[0] - 30 * day, dates[-1] + 30 * day
+    placed = charts._label_levels(df, lo, hi)
+    px_days = (hi - lo).days / (charts.DEFAULT_SIZE[0] - 80)
+    extents: dict[int, list] = {}
+    for (level, anchor, text), d in zip(placed, dates, strict=True):
+        if not text:
+            continue  # no room: label left out (hover and data keep it)
+        w = pd.Timedelta(days=(len(text) * 13 * 0.56 + 10) * px_days)
+        extents.setdefault(level, []).append((d, d + w) if anchor == "left" else (d - w, d))
+        assert anchor == "left" or d + w > hi  # right-anchored only at the right edge
+    for spans in extents.values():
+        spans.sort()
+        assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert sum(bool(t) for _, _, t in placed) >= charts._MAX_LEVELS
 
 
 def test_sweep_chart_draws_the_frame_and_marks_both_dates():
