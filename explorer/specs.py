@@ -63,6 +63,19 @@ class SpecsResult:
             float((np.sign(f["estimate"]) == self.claimed_sign).mean()) if len(f) else float("nan")
         )
 
+    def chart_frame(self) -> pd.DataFrame:
+        """Fitted paths as ``estimate, ci_low, ci_high`` (percent) plus the choices, sorted,
+        for ``explorer.charts.spec_curve_chart``."""
+        f = self.fitted
+        out = f[list(CHOICES)].copy()
+        out["slope_change"] = out["slope_change"].map({True: "level+slope", False: "level"})
+        out["covariates"] = out["covariates"].map({True: "with", False: "without"})
+        out[["start", "end"]] = out[["start", "end"]].map(lambda v: f"-{v:.0%}" if v else "full")
+        out.insert(0, "ci_high", f["pct_ci_high"])
+        out.insert(0, "ci_low", f["pct_ci_low"])
+        out.insert(0, "estimate", f["pct"])
+        return out.reset_index(drop=True)
+
     def to_dict(self) -> dict:
         cols = [
             *CHOICES,

@@ -174,6 +174,12 @@ class SweepResult:
     path: str  # "vectorised" or "loop"
     note: str = ""
 
+    def chart_frame(self, kind: str = "level") -> pd.DataFrame:
+        """``date, estimate, ci_low, ci_high`` of the level (or slope) change, for ``sweep_chart``."""
+        r = self.rows
+        return pd.DataFrame({"date": r["date"], "estimate": r[f"{kind}_change"],
+                             "ci_low": r[f"{kind}_ci_low"], "ci_high": r[f"{kind}_ci_high"]})
+
     def to_dict(self) -> dict:
         cols = [
             "date",
