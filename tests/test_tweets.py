@@ -537,3 +537,36 @@ def test_cli_bad_input_is_exit_2_and_one_line(ft_path, tmp_path, extra):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+# --- the bundled data/fifthtribe ------------------------------------------------------------
+
+
+def test_bundled_fifthtribe_is_what_the_script_builds(shared_data, tmp_path):
+    import hashlib
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    spec = importlib.util.spec_from_file_location("dft", ROOT / "scripts" / "data_fifthtribe.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.build(shared_data.parent, tmp_path)
+    here = ROOT / "data" / "fifthtribe"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in here.iterdir())
+    for p in tmp_path.iterdir():
+        assert p.read_bytes() == (here / p.name).read_bytes(), f"{p.name}: run make data"
+    d = json.loads((here / "datapackage.json").read_text(encoding="utf-8"))
+    assert d["licenses"][0]["name"] == "CC0-1.0"
+    assert d["citation"] == "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle"
+    assert any("scraped backwards" in c for c in d["caveats"])
+    assert any("Never display tweet text" in c for c in d["caveats"])
+    freqs = {r["name"]: r["frequency"] for r in d["resources"]}
+    assert freqs == {"daily": "D", "weekly": "W", "monthly": "M", "hashtags_monthly": None}
+    for r in d["resources"]:
+        f = here / r["path"]
+        assert hashlib.sha256(f.read_bytes()).hexdigest() == r["sha256"]
+        with f.open(encoding="utf-8") as fh:
+            assert next(csv.reader(fh)) == [x["name"] for x in r["schema"]["fields"]]
+        if r["frequency"]:
+            assert r["analysis"] == {"time": "date", "value": "n_tweets"}
+    monthly = pd.read_csv(here / "monthly.csv")
+    assert monthly["n_tweets"].sum() == 17410
