@@ -7,6 +7,7 @@ refuses what cannot be analysed, with a message that says what to do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -359,8 +360,15 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
     i = bad[bad].index[0]
     when = rows[table.time_column].get(i)
     at = f" (at {when:%Y-%m-%d})" if isinstance(when, pd.Timestamp) else ""
+    cell = str(text[i])[:40]
+    if re.fullmatch(r"[<>]\s*\d+([.,]\d+)?", cell):  # Google Trends' "<1", suppressed counts
+        raise InputError(
+            f"The {what} column {col!r} holds {cell!r}{at}: a value given only as a bound, not a "
+            "number. Replace such cells with a number you can defend (and say so), or leave them "
+            "empty for missing values."
+        )
     raise InputError(
-        f"The {what} column {col!r} holds text, not numbers: {str(text[i])[:40]!r}{at}. Fix that "
+        f"The {what} column {col!r} holds text, not numbers: {cell!r}{at}. Fix that "
         "cell (or leave it empty for a missing value), or choose another column."
     )
 

@@ -206,3 +206,11 @@ def test_series_from_spec_needs_enough_points_for_the_model():
     ):
         series_from_spec(table(text), spec)
     assert series_from_spec(table(text + "2016-10,4\n"), spec).n == 10
+
+
+def test_bounded_values_like_google_trends_less_than_one_refused_with_advice():
+    t = table("Week,isis\n2014-06-01,40\n2014-06-08,<1\n2014-06-15,38\n2014-06-22,35\n")
+    with pytest.raises(
+        InputError, match=r"holds '<1' \(at 2014-06-09\): a value given only as a bound"
+    ):
+        extract_series(t, value="isis")
