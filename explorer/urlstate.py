@@ -322,8 +322,8 @@ def from_query(
     >>> state, warnings = from_query({"family": "quasipoisson", "iv": "ban=2005-01:level"})
     >>> state.family, state.interventions[0].kind, warnings
     ('quasipoisson', 'level', [])
-    >>> from_query({"family": "binomial"})[1]
-    ['The link\\'s family=\\'binomial\\' is not one of gaussian, poisson, quasipoisson, negbin; using gaussian.']
+    >>> print(from_query({"family": "binomial"})[1][0])
+    The link's family='binomial' is not one of gaussian, poisson, quasipoisson, negbin; using gaussian.
     """
     warnings: list[str] = []
     try:
