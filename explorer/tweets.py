@@ -54,8 +54,10 @@ FORMATS = {
 FREQ_TRUNC = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 FREQ_STEP = {"D": "1 day", "W": "7 days", "M": "1 month", "Q": "3 months", "Y": "1 year"}
 LOW_COVERAGE = 0.5  # below this share of the peak number of observed accounts: coverage "low"
-# A hashtag is '#' then letters, combining marks (Arabic diacritics), digits or underscores.
-HASHTAG_RE = r"#([\p{L}\p{M}\p{N}_]+)"
+# A hashtag is '#' then letters, combining marks (Arabic diacritics), digits or underscores, not
+# all digits, and not glued to a word, '&', '/' or '#' before it (so no URL fragments "page#top",
+# HTML entities "&#39;" or "#a#b" chains), as Twitter reads them.
+HASHTAG_RE = r"(?:^|[^\p{L}\p{M}\p{N}_&/#])#(\p{N}*[\p{L}\p{M}_][\p{L}\p{M}\p{N}_]*)"
 TAGLIST_RE = r"#?([\p{L}\p{M}\p{N}_]+)"
 
 FIFTHTRIBE_CAVEATS = (

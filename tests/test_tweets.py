@@ -53,19 +53,25 @@ def next_period(d: dt.date, freq: str) -> dt.date:
     return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+def _word(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LMN" or c == "_"
+
+
 def hashtags_of(text: str) -> list[str]:
-    """'#' then letters, marks, digits or '_' (by Unicode category), as Twitter reads them."""
+    """'#' + a run of letters, marks, digits or '_' (by Unicode category), not all digits, and
+    not preceded by a word character, '&', '/' or '#'."""
     out, i = [], 0
     while i < len(text):
-        if text[i] == "#":
+        if text[i] == "#" and (i == 0 or not (_word(text[i - 1]) or text[i - 1] in "&/#")):
             j = i + 1
-            while j < len(text) and (unicodedata.category(text[j])[0] in "LMN" or text[j] == "_"):
+            while j < len(text) and _word(text[j]):
                 j += 1
-            if j > i + 1:
-                out.append(text[i + 1 : j])
-            i = j
-        else:
-            i += 1
+            tag = text[i + 1 : j]
+            if tag and not all(unicodedata.category(c)[0] == "N" for c in tag):
+                out.append(tag)
+                i = j
+                continue
+        i += 1
     return out
 
 
@@ -293,7 +299,7 @@ HAND = [
     ("2016-01-01 15:00", "d", 41, "#Caliphate_News #daeshbad #tag", set()),
     ("2016-01-01 16:00", "e", 50, "no hashtag, Daesh as a word", set()),
     ("2016-01-02 09:00", "a", 11, "#ＤＡＥＳＨ!", {"anti"}),
-    ("2016-01-02 09:30", "b", 21, "x#Khilafah", {"pro"}),
+    ("2016-01-02 09:30", "b", 21, "(#Khilafah) x#Daesh page#caliphate &#39;", {"pro"}),
 ]
 
 
