@@ -248,11 +248,11 @@ def _choose_time(frame, time, dayfirst, notes):
         col = _column(frame, spec)
         parsed = cells.parse_dates(frame[col], dayfirst=dayfirst, allow=("year", "compact"))
         if parsed is None or parsed.dates.notna().sum() == 0:
-            sample = _sample(frame[col])
+            # No cell is quoted: a column with no date at all may be free text (even tweets).
             raise InputError(
-                f"Column {col!r} does not hold dates this explorer reads (e.g. {sample!r}). Use "
-                "YYYY-MM-DD, YYYY-MM, YYYY-Www, YYYY-Qn or YYYY, or give year and month columns "
-                "as time='year,month'."
+                f"Column {col!r} does not hold dates this explorer reads: none of its cells is a "
+                "date. Use YYYY-MM-DD, YYYY-MM, YYYY-Www, YYYY-Qn or YYYY, or give year and month "
+                "columns as time='year,month'."
             )
         return col, parsed
 
@@ -309,12 +309,6 @@ def _column(frame: pd.DataFrame, name: str) -> str:
     raise InputError(
         f"There is no column {name!r}. The columns are: {', '.join(map(repr, frame.columns[:20]))}."
     )
-
-
-def _sample(col: pd.Series) -> str:
-    s = col.astype("str").str.strip()
-    s = s[~cells.is_missing(s)]
-    return str(s.iloc[0])[:40] if len(s) else ""
 
 
 def _mostly_parsed(col: pd.Series, parsed) -> bool:

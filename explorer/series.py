@@ -159,9 +159,9 @@ def extract_series(
         g = table.group_column
         names = _group_keys(frame[g]).unique()
         raise InputError(
-            f"This file stacks {len(names)} series, told apart by column {g!r} ({_listing(names)}). "
+            f"This file stacks {len(names)} series, told apart by column {g!r} ({_listing(names, column=g)}). "
             f"Choose the one to analyse: group={g!r} and treated=<one of them> (CLI: --group {g} "
-            f"--treated {names[0]})."
+            f"--treated {'NAME' if _PRIVATE.search(g) else names[0]})."
         )
 
     units = treated_unit = None
@@ -172,7 +172,7 @@ def extract_series(
         if treated is None:
             raise InputError(
                 f"Long data grouped by {group!r}: say which group is treated (--treated), one of "
-                f"{_listing(names)}."
+                f"{_listing(names, column=group)}."
             )
         t = str(treated).strip()
         if t not in set(names):
@@ -180,7 +180,7 @@ def extract_series(
             if t.lower() not in low:
                 raise InputError(
                     f"There is no group {treated!r} in column {group!r}. The groups are: "
-                    f"{_listing(names, 12)}."
+                    f"{_listing(names, 12, column=group)}."
                 )
             t = low[t.lower()]
         treated_unit = t
@@ -323,8 +323,14 @@ def _group_keys(col: pd.Series) -> pd.Series:
     return col.astype("str").str.strip()
 
 
-def _listing(names, k: int = 5) -> str:
+_PRIVATE = re.compile(r"user|account|handle|screen|author|profile", re.I)
+
+
+def _listing(names, k: int = 5, column: str = "") -> str:
+    """Some group names, for a message; none for columns of account names (never shown)."""
     names = [str(n) for n in names]
+    if _PRIVATE.search(column):
+        return f"{len(names)} values, not listed"
     return ", ".join(repr(n) for n in names[:k]) + (
         f" and {len(names) - k} more" if len(names) > k else ""
     )
@@ -357,6 +363,13 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
     bad = parsed.bad if parsed.bad.any() else ~is_missing(text)
     if not bad.any():
         return parsed.values
+    if parsed.values.notna().sum() < bad.sum():
+        # Mostly text: say so without quoting it (free-text columns may hold tweets).
+        raise InputError(
+            f"The {what} column {col!r} holds text, not numbers ({int(bad.sum())} of its "
+            f"{int((~parsed.missing).sum())} filled cells are not numbers). Choose a column of "
+            "numbers."
+        )
     i = bad[bad].index[0]
     when = rows[table.time_column].get(i)
     at = f" (at {when:%Y-%m-%d})" if isinstance(when, pd.Timestamp) else ""

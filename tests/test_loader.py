@@ -181,7 +181,7 @@ def test_explicit_time_column_is_used_and_checked():
     text = "id,when,v\n1,2016-01,3\n2,2016-02,4\n3,2016-03,5\n"
     assert load(text, time="when").time_column == "when"
     refused(text, "no column 'nope'", "'when'", time="nope")
-    refused(text, "column 'v' does not hold dates", "'3'", time="v")
+    refused(text, "column 'v' does not hold dates", "none of its cells", time="v")
 
 
 def test_day_first_detected_from_a_day_above_12():

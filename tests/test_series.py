@@ -92,7 +92,7 @@ def test_non_numeric_value_refused_with_the_cell_and_date():
 
 def test_text_column_as_value_refused():
     t = table(long_text())
-    with pytest.raises(InputError, match=r"column 'region' holds text, not numbers: 'A'"):
+    with pytest.raises(InputError, match=r"column 'region' holds text, not numbers \(30 of its 30"):
         extract_series(t, value="region", group="region", treated="A")
 
 
@@ -135,7 +135,7 @@ def test_bad_offset_and_unknown_columns_refused():
     with pytest.raises(InputError, match="no covariate column 'x'"):
         extract_series(t, value="n", covariates=("x",))
     t2 = table("month,n,c\n2016-01,1,a\n2016-02,2,b\n2016-03,3,c\n2016-04,4,d\n")
-    with pytest.raises(InputError, match=r"The control column 'c' holds text, not numbers: 'a'"):
+    with pytest.raises(InputError, match=r"The control column 'c' holds text, not numbers"):
         extract_series(t2, value="n", control="c")
     with pytest.raises(InputError, match="is the time column"):
         extract_series(t, value="month")
@@ -214,3 +214,32 @@ def test_bounded_values_like_google_trends_less_than_one_refused_with_advice():
         InputError, match=r"holds '<1' \(at 2014-06-09\): a value given only as a bound"
     ):
         extract_series(t, value="isis")
+
+
+def test_free_text_and_account_names_are_never_quoted_in_messages():
+    """Messages reach the app's screen: text columns (tweets) and account names stay out."""
+    secret = ["sentence number one here", "another private sentence", "third secret words", "x y z"]
+    rows = "".join(
+        f"2016-01-0{d},{u},{secret[(d + i) % 4]},{d + i}\n"
+        for d in range(1, 6)
+        for i, u in enumerate(["acct_a", "acct_b"])
+    )
+    t = table("date,username,text,n\n" + rows)
+    assert t.group_column == "username"
+    msgs = []
+    for kw in (
+        {"value": "n"},
+        {"value": "n", "group": "username"},
+        {"value": "n", "group": "username", "treated": "nobody"},
+        {"value": "text", "group": "username", "treated": "acct_a"},
+    ):
+        with pytest.raises(InputError) as exc:
+            extract_series(t, **kw)
+        msgs.append(str(exc.value))
+    with pytest.raises(InputError) as exc:
+        table("date,username,text,n\n" + rows, time="text")
+    msgs.append(str(exc.value))
+    joined = " ".join(msgs)
+    assert "not listed" in joined and "holds text, not numbers" in joined
+    for word in ("acct_a", "acct_b", "sentence", "secret", "private"):
+        assert word not in joined, (word, joined)
