@@ -101,6 +101,21 @@ class IngestResult:
     hashtags: pd.DataFrame
     meta: dict = field(default_factory=dict)
 
+    def sidecar(self) -> str:
+        """``meta`` as the JSON text of the ``<out>.json`` sidecar (NaN as null)."""
+        import json
+
+        return json.dumps(_clean(self.meta), indent=2, ensure_ascii=False) + "\n"
+
+
+def fifthtribe_sample() -> pathlib.Path | None:
+    """The raw Fifth Tribe file beside the project (``../shared/data`` or ``$EXPLORER_SHARED``),
+    or None when it is absent (it is never committed)."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    shared = pathlib.Path(os.environ.get("EXPLORER_SHARED", root.parent / "shared"))
+    path = shared / "data" / "fifthtribe" / "tweets.csv"
+    return path if path.is_file() else None
+
 
 def parse_mapping(text: str | None) -> dict[str, str]:
     """``time=COL,account=COL,...`` -> ``{"time": "COL", ...}``.
@@ -771,7 +786,6 @@ def write_result(result: IngestResult, out, *, hashtags_out=None) -> list[pathli
     InputError
         ``out`` is neither .csv nor .parquet, or its folder does not exist.
     """
-    import json
 
     paths = []
     for target, frame in ((out, result.series), (hashtags_out, result.hashtags)):
@@ -790,8 +804,6 @@ def write_result(result: IngestResult, out, *, hashtags_out=None) -> list[pathli
             f.to_parquet(p, index=False)
         paths.append(p)
     side = pathlib.Path(str(out) + ".json")
-    side.write_text(
-        json.dumps(_clean(result.meta), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    side.write_text(result.sidecar(), encoding="utf-8")
     paths.append(side)
     return paths

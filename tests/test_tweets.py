@@ -22,7 +22,7 @@ import pytest
 
 from explorer.errors import InputError
 from explorer.lexicon import load_lexicon, normalise
-from explorer.tweets import ingest, parse_mapping, write_result
+from explorer.tweets import fifthtribe_sample, ingest, parse_mapping, write_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -208,6 +208,8 @@ def test_fifthtribe_outputs_hold_no_names_or_text(ft_path, ft_rows, tmp_path):
     assert sample and not [t for t in sample if t in blob]
     assert set(res.hashtags.columns) == {"date", "hashtag", "count"}
     meta = json.loads((tmp_path / "w.csv.json").read_text(encoding="utf-8"))
+    assert json.loads(res.sidecar()) == meta
+    assert fifthtribe_sample() == ft_path.resolve() or fifthtribe_sample().samefile(ft_path)
     assert any("not ISIS's activity" in c for c in meta["caveats"])
     assert any(
         "Zero counts are zeros only where the period was observed" in n for n in meta["notes"]
