@@ -22,6 +22,9 @@ MISSING = frozenset(
     "na n/a n.a. nan null none - -- \u2013 \u2014 . .. ... #n/a #na : nd missing".split()
 ) | {""}
 
+# Columns whose values identify people or accounts: messages and notes never list them.
+PRIVATE_COLUMN = re.compile(r"user|account|handle|screen|author|profile", re.I)
+
 # -- numbers ---------------------------------------------------------------------------------
 _SPACE_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'\u2019](?=\d{3}(?!\d))")
 _CURRENCY = re.compile(

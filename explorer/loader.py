@@ -565,10 +565,10 @@ def _detect_group(frame, tcol, notes) -> str | None:
             counts = frame.groupby(c, observed=True)[tcol].count()
             if counts.min() < 2:  # a label on a row or two, not a series of its own
                 continue
-            notes.append(
-                f"Long data: {k} series stacked, told apart by column {c!r} "
-                f"({', '.join(map(str, counts.index[:4]))}{', ...' if k > 4 else ''})."
-            )
+            some = ", ".join(map(str, counts.index[:4])) + (", ..." if k > 4 else "")
+            if cells.PRIVATE_COLUMN.search(c):
+                some = "values not listed"
+            notes.append(f"Long data: {k} series stacked, told apart by column {c!r} ({some}).")
             return c
     return None
 

@@ -161,7 +161,7 @@ def extract_series(
         raise InputError(
             f"This file stacks {len(names)} series, told apart by column {g!r} ({_listing(names, column=g)}). "
             f"Choose the one to analyse: group={g!r} and treated=<one of them> (CLI: --group {g} "
-            f"--treated {'NAME' if _PRIVATE.search(g) else names[0]})."
+            f"--treated {'NAME' if 'not listed' in _listing(names, column=g) else names[0]})."
         )
 
     units = treated_unit = None
@@ -323,13 +323,12 @@ def _group_keys(col: pd.Series) -> pd.Series:
     return col.astype("str").str.strip()
 
 
-_PRIVATE = re.compile(r"user|account|handle|screen|author|profile", re.I)
-
-
 def _listing(names, k: int = 5, column: str = "") -> str:
     """Some group names, for a message; none for columns of account names (never shown)."""
+    from explorer.cells import PRIVATE_COLUMN
+
     names = [str(n) for n in names]
-    if _PRIVATE.search(column):
+    if PRIVATE_COLUMN.search(column):
         return f"{len(names)} values, not listed"
     return ", ".join(repr(n) for n in names[:k]) + (
         f" and {len(names) - k} more" if len(names) > k else ""

@@ -226,7 +226,7 @@ def test_free_text_and_account_names_are_never_quoted_in_messages():
     )
     t = table("date,username,text,n\n" + rows)
     assert t.group_column == "username"
-    msgs = []
+    msgs = list(t.report.notes)
     for kw in (
         {"value": "n"},
         {"value": "n", "group": "username"},
