@@ -160,6 +160,11 @@ def breaks_answer(breaks, claimed_date, freq: str) -> Answer:
             else "the claimed date lies outside that interval."
         )
     )
+    if sf["date"] is not None and pd.Timestamp(sf["date"]) != pd.Timestamp(near["date"]):
+        s += (
+            f" The single most likely break (sup-F) is {_fmt_date(sf['date'], freq)} "
+            f"(p = {sf['p_value']:.2g})."
+        )
     return Answer(
         "breaks",
         q,

@@ -92,6 +92,20 @@ def test_breaks_json_nile(_run, root):
     assert out["breaks"] == [
         {"date": "1899-01-01", "ci_low": "1896-01-01", "ci_high": "1903-01-01"}
     ]
+    assert "verdict" not in out  # no claimed date to compare with
+    claimed = _run(
+        root,
+        "breaks",
+        root / "tests" / "data" / "nile.csv",
+        "--time",
+        "year",
+        "--value",
+        "flow",
+        "--no-trend",
+        "--intervention",
+        "aswan=1902",
+    )
+    assert claimed["verdict"]["ok"] is True and claimed["verdict"]["distance_periods"] == -3
 
 
 def test_placebo_json(_run, root, sicily, data_dir):

@@ -24,6 +24,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--criterion", default="bic", choices=("bic", "lwz"), help="break count (bic)")
     g.add_argument("--no-trend", action="store_true", help="mean shifts only (y ~ 1)")
     g.add_argument("--log", action="store_true", help="test log(y)")
+    g.add_argument(
+        "--intervention",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="the claimed date (LABEL=DATE or a catalogue key) to compare the breaks with",
+    )
     add_json_argument(p)
 
 
@@ -41,6 +48,14 @@ def run(args: argparse.Namespace) -> int:
         use_log=args.log,
     )
     out = {**envelope("breaks", table, spec), **res.to_dict()}
+    answer = None
+    if spec.interventions:  # compare the data's own breaks with the claimed date
+        from explorer.design import to_period_start
+        from explorer.verdict import breaks_answer
+
+        claimed = to_period_start([spec.interventions[0].timestamp], series.freq)[0]
+        answer = breaks_answer(res, claimed, series.freq)
+        out["verdict"] = answer.to_dict()
     write_json(out, args.json)
     if args.json != "-":
         sf = res.supf
@@ -50,4 +65,6 @@ def run(args: argparse.Namespace) -> int:
             + (", ".join(f"{b['date']:%Y-%m-%d}" for b in res.breaks) or "none")
             + "\n"
         )
+        if answer is not None:
+            sys.stdout.write(answer.sentence + "\n")
     return 0

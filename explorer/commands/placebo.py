@@ -53,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
             res = placebo_in_time(series, spec, trim=args.trim, **kw)
     except FitError as exc:
         raise InputError(str(exc)) from None
-    out = {**envelope("placebo", table, spec), **res.to_dict()}
+    from explorer.verdict import placebo_answer
+
+    answer = placebo_answer(res)
+    out = {**envelope("placebo", table, spec), **res.to_dict(), "verdict": answer.to_dict()}
     write_json(out, args.json)
     if args.json != "-":
         sys.stdout.write(
@@ -61,4 +64,5 @@ def run(args: argparse.Namespace) -> int:
             f"({'units' if res.kind == 'space' else 'dates'}); permutation p = {res.p_value:.3f} "
             f"(smallest attainable {res.min_attainable_p:.3f}).\n"
         )
+        sys.stdout.write(answer.sentence + "\n")
     return 0

@@ -62,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
         ar_order=args.ar_order,
         seed=args.seed,
     )
-    out = {**envelope("power", table, spec), **res.to_dict()}
+    from explorer.verdict import power_answer
+
+    answer = power_answer(res)
+    out = {**envelope("power", table, spec), **res.to_dict(), "verdict": answer.to_dict()}
     write_json(out, args.json)
     if args.json != "-":
         msg = f"Minimum detectable {res.kind} change (80% power): {res.mde:.4g}"
@@ -71,4 +74,5 @@ def run(args: argparse.Namespace) -> int:
         if res.power is not None:
             msg += f"; power to detect {res.effect:g}: {res.power:.0%}"
         sys.stdout.write(msg + f" [{res.n_draws} draws, AR{tuple(round(a, 3) for a in res.ar)}]\n")
+        sys.stdout.write(answer.sentence + "\n")
     return 0

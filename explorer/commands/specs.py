@@ -55,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except FitError as exc:
         raise InputError(str(exc)) from None
-    out = {**envelope("specs", table, spec), **res.to_dict()}
+    from explorer.verdict import specs_answer
+
+    answer = specs_answer(res)
+    out = {**envelope("specs", table, spec), **res.to_dict(), "verdict": answer.to_dict()}
     write_json(out, args.json)
     if args.json != "-":
         sys.stdout.write(
@@ -63,4 +66,5 @@ def run(args: argparse.Namespace) -> int:
             f"{res.share_same_sign_significant:.0%} give a significant "
             f"{'fall' if res.claimed_sign < 0 else 'rise'}.\n"
         )
+        sys.stdout.write(answer.sentence + "\n")
     return 0

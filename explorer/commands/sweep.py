@@ -67,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except FitError as exc:
         raise InputError(str(exc)) from None
-    out = {**envelope("sweep", table, spec), **res.to_dict()}
+    from explorer.verdict import sweep_answer
+
+    answer = sweep_answer(res, freq=series.freq)
+    out = {**envelope("sweep", table, spec), **res.to_dict(), "verdict": answer.to_dict()}
     write_json(out, args.json)
     if args.json != "-":
         r = res.rows
@@ -78,4 +81,5 @@ def run(args: argparse.Namespace) -> int:
         )
         if res.note:
             sys.stdout.write(res.note + "\n")
+        sys.stdout.write(answer.sentence + "\n")
     return 0
