@@ -38,6 +38,8 @@ def read_frame(source, *, filename: str | None = None, sheet: str | None = None)
     else:
         text, encoding = _decode(raw, notes)
         frame, delimiter = _read_text(text, notes)
+    if sheet and kind != "xlsx":
+        notes.append(f"The sheet {sheet!r} was ignored: this is a {kind} file, not a workbook.")
     return RawFrame(frame, raw, name, path, kind, encoding, delimiter, sheet_used, notes)
 
 

@@ -96,6 +96,11 @@ def test_ambiguous_thousands_reported_in_semicolon_file():
     assert any("could be a thousand or a decimal" in n for n in t.report.notes)
 
 
+def test_sheet_for_a_csv_is_noted():
+    t = load(monthly_csv(5), sheet="Data")
+    assert any("sheet 'Data' was ignored" in n for n in t.report.notes)
+
+
 def test_utf8_bom():
     t = load(("\ufeff" + monthly_csv(6)).encode("utf-8"))
     assert t.report.encoding == "UTF-8 with BOM"
