@@ -178,6 +178,23 @@ class Renderer:
         self._loop, self._thread = loop, thread
         self.starts += 1
 
+    def prestart(self) -> None:
+        """Start the browser in the background, so that it is warm when the first image is asked.
+
+        The CLI calls it before loading and fitting. A failure here is silent: the render that
+        follows tries again and raises ``ExportUnavailable`` with the reason.
+        """
+
+        def start():
+            with self._lock:
+                if not self.running:
+                    try:
+                        self._start()
+                    except ExportUnavailable:
+                        pass
+
+        threading.Thread(target=start, name="explorer-kaleido-prestart", daemon=True).start()
+
     def stop(self) -> None:
         """Close the browser (best effort, bounded in time); the next render starts a new one."""
         with self._lock:

@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = _format(args.out)  # before the fit: a wrong name should fail fast
     if bool(args.claim_start) != bool(args.claim_end):
         raise InputError("Give both --claim-start and --claim-end to shade the claim's window.")
+    if fmt != "html":
+        export.renderer().prestart()  # Chromium starts while the data loads and the model fits
     table, series, spec = series_and_spec_from_args(args)
     try:
         result = fit_its(series, spec)
