@@ -1,7 +1,8 @@
 """Exports for articles: PNG/SVG, standalone HTML, the data as CSV/Excel, results JSON, prose, a bundle.
 
 Static images come from kaleido 1.5 driving one warm headless Chromium per process: started on
-the first PNG/SVG, then reused (about 0.1-0.2 s per image instead of 2-3 s with a new browser).
+the first PNG/SVG, then reused (0.2-0.4 s per image instead of 2-5 s with a new browser; the
+CLI starts it in the background while it fits, ``Renderer.prestart``).
 We drive ``kaleido.Kaleido`` on our own event-loop thread rather than through
 ``kaleido.start_sync_server``: that server waits forever if Chromium is missing or dies (its
 worker thread ends and the caller blocks on a queue without a timeout), whereas here every call
@@ -9,7 +10,7 @@ has a timeout, a dead browser is restarted once, and failures become ``ExportUna
 a message the app and the CLI show as is. The other exports need no browser and keep working.
 
 The browser is found as: ``$EXPLORER_CHROMIUM``, else ``$BROWSER_PATH`` (choreographer's own
-variable), else Debian's ``/usr/bin/chromium``, else whatever choreographer finds on ``PATH``.
+variable), else Debian's ``/usr/bin/chromium``, else chromium or chrome on ``PATH``.
 
 Sizes: a preset (or ``width``/``height``) is the figure's size in CSS pixels, which also sets the
 font sizes; the PNG has exactly ``width * scale`` x ``height * scale`` pixels, and ``scale``
