@@ -176,7 +176,6 @@ def _on_slider_change(i: int, key: str) -> None:
     if i < len(ivs):
         ivs[i] = {**ivs[i], "date": st.session_state[key]}
         st.session_state["xp_ivs"] = list(ivs)
-        st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
 
 def _on_add_presets(events: pd.DataFrame) -> None:

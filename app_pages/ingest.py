@@ -1,4 +1,117 @@
+"""Ingest tweets: a tweet archive -> per-period counts, followers, stance and coverage.
+
+Only counts, hashtag frequencies and follower statistics are derived and shown: never tweet
+text, account names or descriptions. The sample's caveats stand next to every chart made from it.
+"""
+
 import streamlit as st
 
-st.title("ingest")
-st.write("This page is being built.")
+from app_pages import _ui as ui
+
+st.title("Ingest tweets")
+st.write(
+    "Turn a tweet archive (CSV or Parquet, any size) into the series the explorer models: "
+    "tweets, active accounts and followers per period, tweets per stance by hashtag, and how "
+    "many accounts the collection actually observed in each period. The text is read once, "
+    "inside the database, to find hashtags, and is never stored or shown."
+)
+
+from explorer import tweets  # noqa: E402 - after the intro, which needs no DuckDB
+
+sample = tweets.fifthtribe_sample()
+choices = (["Fifth Tribe sample (Kaggle, 2016)"] if sample else []) + ["Upload a file"]
+mode = st.radio("Archive", choices, horizontal=True, key="in_mode")
+source = None
+box = st.container()
+if mode == "Upload a file":
+    up = st.file_uploader(
+        "Tweets as CSV or Parquet", type=["csv", "parquet", "gz"], key="in_upload"
+    )
+    if up is not None:
+        source = up.getvalue()
+    fmt = st.selectbox(
+        "Columns",
+        ["generic", "fifthtribe"],
+        key="in_format",
+        help="generic: time, account, followers, text and/or hashtags",
+    )
+    mapping_text = st.text_input(
+        "Column mapping (optional)",
+        key="in_map",
+        placeholder="time=created_at,account=user_id,followers=followers_count,text=text",
+    )
+else:
+    source, fmt, mapping_text = str(sample), "fifthtribe", ""
+c1, c2 = st.columns(2)
+freq = c1.selectbox(
+    "Period",
+    ["D", "W", "M"],
+    index=1,
+    key="in_freq",
+    format_func={"D": "day", "W": "week", "M": "month"}.get,
+)
+lex_up = c2.file_uploader(
+    "Stance lexicon (optional CSV; default: the bundled one)", type=["csv"], key="in_lexicon"
+)
+
+if st.button("Build the series", type="primary", key="in_go", disabled=source is None):
+    with ui.guard(box, what="ingest"), st.status("Reading the archive...") as status:
+        bar = st.progress(0.0)
+
+        def progress(frac: float, msg: str) -> None:
+            bar.progress(min(max(frac, 0.0), 1.0), text=msg)
+
+        lexicon = None
+        if lex_up is not None:
+            from explorer.lexicon import load_lexicon
+
+            lexicon = load_lexicon(lex_up.getvalue())
+        st.session_state["in_result"] = tweets.ingest(
+            source,
+            format=fmt,
+            mapping=tweets.parse_mapping(mapping_text) or None,
+            lexicon=lexicon,
+            freq=freq,
+            progress=progress,
+        )
+        status.update(label="Series built", state="complete")
+
+result = st.session_state.get("in_result")
+if result is not None:
+    s = result.series
+    caveats = result.meta.get("caveats", [])
+    st.subheader("The series")
+    st.line_chart(s, x="date", y=["n_tweets", "n_accounts_observed"], height=280)
+    for c in caveats:
+        st.warning(c, icon=":material/warning:")
+    st.dataframe(s, hide_index=True, key="in_series")
+    st.subheader("Top hashtags per period")
+    top = result.hashtags.groupby("hashtag", as_index=False)["count"].sum()
+    st.dataframe(
+        top.sort_values("count", ascending=False).head(20), hide_index=True, key="in_hashtags"
+    )
+    st.caption("Hashtags only (normalised spelling); never tweet text.")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Series (CSV)",
+        s.to_csv(index=False).encode(),
+        "tweet_series.csv",
+        "text/csv",
+        key="in_dl_csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Notes (JSON)",
+        result.sidecar().encode(),
+        "tweet_series.json",
+        "application/json",
+        key="in_dl_json",
+        on_click="ignore",
+    )
+    if st.button("Send to Explore & model", key="in_send"):
+        with ui.guard(what="sending the series"):
+            k, _ = ui.load_upload(s.to_csv(index=False).encode(), "tweet_series.csv")
+            st.session_state["xp_mode"] = "Upload a file"
+            st.session_state["xp_last_good_upload"] = k
+            st.session_state.pop("xp_last_good", None)
+            st.switch_page("app_pages/explore.py")

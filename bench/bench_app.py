@@ -31,7 +31,7 @@ ARGS = (
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 REPEATS = 5
 
-TRIVIAL = '''
+TRIVIAL = """
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -42,7 +42,7 @@ i = int(k[-2:])
 x = np.arange(26)
 st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.where(x >= i, 50.0, 100.0) - x)))
 st.metric("Level", f"{i}")
-'''
+"""
 
 
 def _free_port() -> int:
@@ -54,9 +54,22 @@ def _free_port() -> int:
 def _serve(script: pathlib.Path, cwd: pathlib.Path):
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://localhost:{port}"
     for _ in range(240):
@@ -80,9 +93,12 @@ def _first_chart(browser, url: str) -> float:
     return dt
 
 
-_DATA = "JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => t.y))"
+_DATA = (
+    "(() => { const el = document.querySelector('.js-plotly-plot');"
+    " return el && el.data ? JSON.stringify(el.data.map(t => t.y)) : null; })()"
+)
 _CHART = f"() => {_DATA}"
-_CHANGED = f"(b) => {_DATA} !== b"
+_CHANGED = f"(b) => {{ const now = {_DATA}; return now !== null && now !== b; }}"
 
 
 def _reruns(browser, url: str, n: int) -> list[float]:
@@ -99,9 +115,7 @@ def _reruns(browser, url: str, n: int) -> list[float]:
         thumb.focus()
         t0 = time.perf_counter()
         page.keyboard.press("ArrowLeft")
-        page.wait_for_function(
-            _CHANGED, arg=before, timeout=60_000, polling=10
-        )
+        page.wait_for_function(_CHANGED, arg=before, timeout=60_000, polling=10)
         page.wait_for_selector(READY, timeout=60_000)
         times.append(time.perf_counter() - t0)
         page.wait_for_timeout(300)
@@ -145,11 +159,21 @@ def run() -> list[dict]:
         }
 
     return [
-        row("app first chart, first session after server start", a_cold, t_cold, 1.3,
-            "the trivial app's"),
+        row(
+            "app first chart, first session after server start",
+            a_cold,
+            t_cold,
+            1.3,
+            "the trivial app's",
+        ),
         row("app first chart, later sessions (median)", a_warm, t_warm, 1.3, "the trivial app's"),
-        row("app rerun after a date change (median)", a_rerun, t_rerun, 1.5,
-            "the trivial app's rerun"),
+        row(
+            "app rerun after a date change (median)",
+            a_rerun,
+            t_rerun,
+            1.5,
+            "the trivial app's rerun",
+        ),
     ]
 
 

@@ -227,3 +227,36 @@ def test_data_sources_lists_every_dataset_with_licence_and_checksum():
     assert set(cat["dataset"]) == keys
     assert cat["licence"].str.len().min() > 0
     assert len(at.get("download_button")) == len(keys)
+
+
+def test_first_paint_does_not_import_statsmodels():
+    """The claim card and timeline need no statsmodels: only the fits below them import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import app_pages._ui, app_pages._claim_lab, app_pages._explore\n"
+        "from explorer import charts, claims, events\n"
+        "c = claims.load_claims(); ev = events.load_events()\n"
+        "charts.events_timeline(ev, window=('2014-06', '2016-07'), credit='gec')\n"
+        "print(sorted(m for m in ('statsmodels', 'scipy', 'kaleido') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_ingest_builds_counts_only_and_sends_the_series_to_explore(shared_data):
+    at = on_page("ingest")
+    no_trouble(at)
+    at.button(key="in_go").click().run()
+    no_trouble(at)
+    series = at.dataframe[0].value
+    assert {"n_tweets", "n_accounts_observed", "coverage"} <= set(series.columns)
+    assert not {"tweets", "username", "name", "description"} & set(series.columns)
+    assert any("convenience sample" in w.value for w in at.warning)
+    at.button(key="in_send").click().run()
+    assert not at.exception
+    assert at.radio(key="xp_mode").value == "Upload a file"
