@@ -56,13 +56,25 @@ _LOOSE_NUMBER = re.compile(
 
 
 def may_be_numeric(col: pd.Series, sample: int = 200) -> bool:
-    """Cheap screen: does any of the first ``sample`` filled cells look like a number?"""
+    """Cheap screen: does any of the first ``sample`` filled cells look like a number?
+
+    Examples
+    --------
+    >>> may_be_numeric(pd.Series(["n/a", "1,234.5"], dtype="str")), may_be_numeric(pd.Series(["abc"]))
+    (True, False)
+    """
     s = col[~is_missing(col.str.strip())].iloc[:sample].str.strip()
     return bool(s.str.fullmatch(_LOOSE_NUMBER).any())
 
 
 def is_missing(s: pd.Series) -> pd.Series:
-    """True where a (stripped) text cell means "no value"."""
+    """True where a (stripped) text cell means "no value" (``MISSING``: ``NA``, ``-``, ``..``).
+
+    Examples
+    --------
+    >>> is_missing(pd.Series(["NA", "", "3", ".."], dtype="str")).tolist()
+    [True, True, False, True]
+    """
     return s.isna() | s.str.lower().isin(MISSING)
 
 
@@ -91,6 +103,23 @@ def infer_number_style(columns: list[pd.Series], *, delimiter: str | None) -> Nu
     point. When the file shows neither (only integers, or only ``1,234``-like cells), a
     ``;``-separated file is read with decimal commas (the European convention that uses ``;``
     because ``,`` is taken) and anything else with decimal points, and the doubt is reported.
+
+    Parameters
+    ----------
+    columns
+        The file's text columns that may hold numbers.
+    delimiter
+        The file's delimiter (None for workbooks and Parquet).
+
+    Returns
+    -------
+    NumberStyle
+
+    Examples
+    --------
+    >>> s = infer_number_style([pd.Series(["1.234,5", "12,25"], dtype="str")], delimiter=";")
+    >>> s.decimal, s.thousands
+    (',', '.')
     """
     dot = comma = 0
     ambiguous = {".": 0, ",": 0}
@@ -152,7 +181,14 @@ class ParsedNumbers:
 
 
 def parse_numbers(col: pd.Series, style: NumberStyle) -> ParsedNumbers:
-    """Parse a text column with the file's number style; report what would not parse."""
+    """Parse a text column with the file's number style; report what would not parse.
+
+    Examples
+    --------
+    >>> p = parse_numbers(pd.Series(["1,5", "45%", "(2)", "=A1", "NA"], dtype="str"), NumberStyle(","))
+    >>> p.values.tolist()[:3], p.formula.tolist(), p.percent
+    ([1.5, 45.0, -2.0], [False, False, False, True, False], True)
+    """
     s = (col.astype("str") if col.dtype != "str" else col).fillna("").str.strip()
     missing = s.str.lower().isin(MISSING)
     uniq = pd.Series(s[~missing].unique(), dtype="str")
@@ -418,7 +454,13 @@ def _by_regularity(readings: dict) -> tuple[bool, str]:
 
 
 def classify(s: pd.Series) -> str | None:
-    """The date family most cells of ``s`` (stripped, non-missing text) belong to, or None."""
+    """The date family most cells of ``s`` (stripped, non-missing text) belong to, or None.
+
+    Examples
+    --------
+    >>> classify(pd.Series(["2016-W01", "2016-W02"], dtype="str"))
+    'week'
+    """
     best, best_n = None, 0
     for name, rx in FAMILIES.items():
         n = int(s.str.fullmatch(rx).sum())
@@ -446,6 +488,17 @@ def parse_dates(
     -------
     ParsedDates or None
         ``dates`` is NaT where a cell is missing or does not parse (the caller decides).
+
+    Raises
+    ------
+    InputError
+        ``dd/mm`` and ``mm/dd`` orders mixed in one column, or a forced order the data rule out.
+
+    Examples
+    --------
+    >>> p = parse_dates(pd.Series(["03/04/2016", "25/04/2016"], dtype="str"))
+    >>> p.dates.dt.strftime("%Y-%m-%d").tolist(), p.fmt, p.dayfirst
+    (['2016-04-03', '2016-04-25'], '%d/%m/%Y', True)
     """
     notes: list[str] = []
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
@@ -484,7 +537,13 @@ def parse_dates(
 
 
 def month_numbers(col: pd.Series) -> pd.Series:
-    """Months as 1-12 from numbers (``3``, ``03``, ``3.0``), names (``Mar``, ``March``) or ``Q1``."""
+    """Months as 1-12 from numbers (``3``, ``03``, ``3.0``), names (``Mar``, ``March``) or ``Q1``.
+
+    Examples
+    --------
+    >>> month_numbers(pd.Series(["3", "March", "dec"])).tolist()
+    [3.0, 3.0, 12.0]
+    """
     s = col.astype("str").str.strip().str.lower()
     n = pd.to_numeric(s.str.replace(r"\.0+$", "", regex=True), errors="coerce")
     names = s.str[:3].map(_MONTHS)

@@ -20,7 +20,13 @@ MAX_DECOMPRESSED_BYTES = 500 * MB  # Parquet: total uncompressed size of its row
 
 
 def human_bytes(n: int) -> str:
-    """``52428800`` -> ``'50 MB'`` (binary megabytes, as Streamlit counts them)."""
+    """A byte count for messages, in binary megabytes as Streamlit counts them.
+
+    Examples
+    --------
+    >>> human_bytes(52428800), human_bytes(2048), human_bytes(12)
+    ('50 MB', '2 KB', '12 bytes')
+    """
     if n >= MB:
         return f"{n / MB:.0f} MB"
     if n >= 1024:

@@ -437,7 +437,16 @@ def _parse_number_columns(frame, tcol, delimiter, notes):
 
 # -- frequency, gaps, long data --------------------------------------------------------------
 def coarsest_frequency(dates: pd.DatetimeIndex) -> str | None:
-    """The coarsest frequency at which every distinct date falls in a period of its own."""
+    """The coarsest frequency at which every distinct date falls in a period of its own.
+
+    Monthly dates on the 1st are also distinct days and weeks; quarters would merge two of them,
+    so the answer is M. None when two dates share a day (event-level rows).
+
+    Examples
+    --------
+    >>> coarsest_frequency(pd.to_datetime(["2016-01-31", "2016-02-29", "2016-04-30"]))
+    'M'
+    """
     u = pd.DatetimeIndex(dates).unique()
     for f in ("Y", "Q", "M", "W", "D"):
         if len(np.unique(period_ordinal(u, f))) == len(u):
@@ -446,7 +455,13 @@ def coarsest_frequency(dates: pd.DatetimeIndex) -> str | None:
 
 
 def grid_gaps(dates, freq: str) -> list[pd.Timestamp]:
-    """Period starts between the first and last date with no date of their own."""
+    """Period starts between the first and last date with no date of their own.
+
+    Examples
+    --------
+    >>> [f"{g:%Y-%m}" for g in grid_gaps(pd.to_datetime(["2016-01-01", "2016-04-01"]), "M")]
+    ['2016-02', '2016-03']
+    """
     o = np.unique(period_ordinal(pd.DatetimeIndex(dates).dropna(), freq))
     if len(o) < 2:
         return []

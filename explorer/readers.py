@@ -26,7 +26,32 @@ from explorer.errors import InputError
 
 
 def read_frame(source, *, filename: str | None = None, sheet: str | None = None) -> RawFrame:
-    """Read ``source`` (a path or bytes) into a ``RawFrame``; see ``explorer.loader.load_table``."""
+    """Read ``source`` (a path or bytes) into a ``RawFrame`` of cells, before any interpretation.
+
+    Parameters
+    ----------
+    source
+        A path or the bytes of an upload.
+    filename
+        The upload's name (an extension hint for messages).
+    sheet
+        Workbooks: the sheet to read (default: the first).
+
+    Returns
+    -------
+    RawFrame
+
+    Raises
+    ------
+    InputError
+        Empty, oversized, binary or damaged files, files that are not tables.
+
+    Examples
+    --------
+    >>> rf = read_frame(b"sep=;\\ndate;n\\n2016-01;1,5\\n")
+    >>> rf.kind, rf.delimiter, rf.frame.columns.tolist(), rf.frame["n"].tolist()
+    ('text', ';', ['date', 'n'], ['1,5'])
+    """
     raw, name, path = _read_source(source, filename)
     notes: list[str] = []
     kind = _sniff_kind(raw, name)

@@ -267,7 +267,14 @@ def extract_series(
 def min_observations(spec) -> int:
     """Fewest observed periods a spec's regression can be estimated from: one more than its
     number of coefficients (constant, trend, seasonal terms, intervention terms, covariates),
-    and never fewer than 4."""
+    and never fewer than 4.
+
+    Examples
+    --------
+    >>> from explorer.spec import Intervention, ItsSpec
+    >>> min_observations(ItsSpec(time="t", value="y", interventions=(Intervention("a", "2016"),)))
+    5
+    """
     season = {"none": 0, "dow": 6, "month": 11}.get(spec.seasonality, 2 * spec.fourier_k)
     terms = sum(2 if iv.kind == "level_slope" else 1 for iv in spec.interventions)
     return max(4, 2 + season + terms + len(spec.covariates) + 1)
@@ -278,6 +285,20 @@ def series_from_spec(table, spec) -> SeriesData:
 
     ``min_obs`` comes from the spec (``min_observations``), so a refusal says how many periods
     that model needs.
+
+    Raises
+    ------
+    InputError
+        The spec's time column is not the one the table was loaded with, or any refusal of
+        ``extract_series``.
+
+    Examples
+    --------
+    >>> from explorer.loader import load_table
+    >>> from explorer.spec import ItsSpec
+    >>> t = load_table(b"year,n\\n2010,1\\n2011,3\\n2012,2\\n2013,5\\n")
+    >>> series_from_spec(t, ItsSpec(time="year", value="n")).y.tolist()
+    [1.0, 3.0, 2.0, 5.0]
     """
     from explorer.errors import InputError
 

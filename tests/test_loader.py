@@ -671,3 +671,12 @@ def test_weekly_dates_placed_on_the_monday_week_they_mostly_cover(
     kept = first if how == "containing it" else expected_first
     assert t.frame[t.time_column].iloc[0] == pd.Timestamp(kept)
     assert any(how in n for n in t.report.notes), t.report.notes
+
+
+@pytest.mark.parametrize("module", ["loader", "readers", "cells", "limits", "series"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"explorer.{module}"))
+    assert result.attempted > 0 and result.failed == 0
