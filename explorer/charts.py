@@ -186,7 +186,13 @@ def decorate(fig, text: ChartText, *, width: int, height: int):
         rows = 1 if sum(widths) <= avail else -(-len(widths) // max(1, int(avail // max(widths))))
         legend_h = rows * (sizes["small"] + 9) + base * 0.3
     top = pad + title_h + (base * 0.3 if subtitle else 0) + sub_h + legend_h + base * 0.6
-    bottom = pad + foot_h + base * 2.4  # x tick labels sit between the plot and the foot
+    # x tick labels (and an x axis title, if any) sit between the plot and the foot.
+    x_titled = any(
+        getattr(getattr(fig.layout[k], "title", None), "text", None)
+        for k in fig.layout
+        if k.startswith("xaxis")
+    )
+    bottom = pad + foot_h + base * (2.4 + (1.5 if x_titled else 0.0))
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     # Charts with category labels on the left (the spec curve) ask for room in characters.
     left = max(round(base * 4.6), round(int(meta.get("left_chars", 0)) * base * 0.55) + pad)
