@@ -10,7 +10,9 @@ dates would take minutes; the sweep then uses the segmented regression with the 
 errors, and says so in ``note``.
 
 The F statistic at each date is the classical F test of the moved intervention's terms against
-the same model without them (RSS-based, divided by the number of terms).
+the same model without them (RSS-based, divided by the number of terms); on the loop path it is
+the Wald statistic of those terms divided by their number, and the best date is the one of least
+deviance rather than of least (Pearson) sum of squares.
 """
 
 from __future__ import annotations
@@ -177,8 +179,14 @@ class SweepResult:
     def chart_frame(self, kind: str = "level") -> pd.DataFrame:
         """``date, estimate, ci_low, ci_high`` of the level (or slope) change, for ``sweep_chart``."""
         r = self.rows
-        return pd.DataFrame({"date": r["date"], "estimate": r[f"{kind}_change"],
-                             "ci_low": r[f"{kind}_ci_low"], "ci_high": r[f"{kind}_ci_high"]})
+        return pd.DataFrame(
+            {
+                "date": r["date"],
+                "estimate": r[f"{kind}_change"],
+                "ci_low": r[f"{kind}_ci_low"],
+                "ci_high": r[f"{kind}_ci_high"],
+            }
+        )
 
     def to_dict(self) -> dict:
         cols = [
@@ -299,7 +307,14 @@ def sweep_dates(
         rows, path = _sweep_loop(series, spec, label, dates), "loop"
     rows.insert(0, "date", dates)
     rows["offset"] = t0s - given.t0  # periods from the given date
-    best = int(np.nanargmin(rows["ssr"].to_numpy()))
+    # The least-squares date; for likelihood fits (count families, AR errors) the date of least
+    # deviance (-2 log-likelihood): their residual "SSR" is a Pearson statistic, and a
+    # quasi-Poisson log-likelihood is divided by a scale that changes with the date.
+    crit = rows.pop("criterion").to_numpy(float) if "criterion" in rows else None
+    if crit is not None and np.isfinite(crit).any():
+        best = int(np.nanargmin(crit))
+    else:
+        best = int(np.nanargmin(rows["ssr"].to_numpy()))
     return SweepResult(
         label=label,
         given_date=given.first_treated,
@@ -351,9 +366,28 @@ def _sweep_loop(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:
         llf = getattr(fit, "llf", None)
         resid = getattr(fit, "resid", None)
         ssr = float(np.sum(np.asarray(resid, float) ** 2)) if resid is not None else np.nan
-        rec.update(ssr=ssr, loglik=np.nan if llf is None else float(llf), f_stat=np.nan)
+        raw = getattr(res, "raw", None)
+        dev = getattr(raw, "deviance", None)
+        crit = float(dev) if dev is not None else (np.nan if llf is None else -2.0 * float(llf))
+        rec.update(
+            ssr=ssr,
+            loglik=np.nan if llf is None else float(llf),
+            f_stat=_wald_f(res, iv),
+            criterion=crit,
+        )
         recs.append(rec)
     return pd.DataFrame(recs)
+
+
+def _wald_f(res, iv) -> float:
+    """Wald F (chi2 / q) of an intervention's own terms from a full fit; NaN if not found."""
+    names = [f"{iv.label}:level"] + ([f"{iv.label}:slope"] if iv.slope_change else [])
+    try:
+        b = res.params[names].to_numpy(float)
+        V = res.cov_params().loc[names, names].to_numpy(float)
+        return float(b @ np.linalg.solve(V, b) / len(names))
+    except (KeyError, AttributeError, np.linalg.LinAlgError):
+        return float("nan")
 
 
 def sweep_reference(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:

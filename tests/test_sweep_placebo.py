@@ -141,6 +141,10 @@ def test_count_family_sweep_loops_over_fit_its():
     fit = fit_its(s, spec.with_date("x", "2013-06"))
     row = res.rows[res.rows["date"] == pd.Timestamp("2013-06-01")].iloc[0]
     assert row["level_change"] == pytest.approx(fit.interventions[0].level_change.estimate)
+    assert np.isfinite(res.rows["f_stat"]).all()
+    strong = d.assign(y=rng.poisson(np.exp(3 + 0.01 * t - 1.0 * (t >= 40))))
+    best = sweep_dates(from_frame(strong, freq="M"), spec, window=4).best_date
+    assert best == pd.Timestamp("2013-05-01")  # least deviance at the true date
 
 
 # -- placebos ----------------------------------------------------------------------------------
