@@ -306,3 +306,18 @@ def test_comparative_its_draws_the_control_series():
     np.testing.assert_allclose(chart.data["control"], ctl)
     trace = [t for t in chart.figure.data if t.name == "Control (ctl)"]
     assert len(trace) == 1 and trace[0].line.color == COLORS["neutral"]
+
+
+def test_an_x_axis_title_gets_room_above_the_source_line():
+    text = ChartText(source="Agency")
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2015-01-01", periods=3, freq="MS"),
+            "estimate": [1.0, 2, 3],
+            "ci_low": [0.0, 1, 2],
+            "ci_high": [2.0, 3, 4],
+        }
+    )
+    untitled = charts.sweep_chart(frame, text=text).figure  # dates need no axis title
+    titled = charts.placebo_chart([1.0, 2.0, 2.5], real_effect=0.0, text=text).figure
+    assert titled.layout.margin.b > untitled.layout.margin.b
