@@ -23,105 +23,54 @@ DEFAULT_DATASET = "scenarios"
 # Interventions offered when a dataset is first opened (keys of the events catalogue).
 DEFAULT_PRESETS = ("gec",)
 
-OPTION_KEYS = {  # URL parameter -> (session key, default)
-    "family": ("xp_family", "gaussian"),
-    "log": ("xp_log", "0"),
-    "errors": ("xp_errors", "auto"),
-    "season": ("xp_season", "none"),
-    "model": ("xp_model", "segmented"),
-    "control": ("xp_control", ""),
-}
-CHOICES = {"family": FAMILIES, "errors": ERRORS, "season": SEASONALITY, "model": MODELS}
 
-
-# -- state <-> URL -----------------------------------------------------------------------------
+# -- state <-> URL (the format is explorer.urlstate's) -----------------------------------------
 def init_from_url() -> None:
-    """On the session's first run of this page, read the URL; bad values warn and use defaults."""
+    """On the session's first run of this page, read the URL into the widgets' state.
+
+    ``explorer.urlstate.from_query`` never raises: a parameter it cannot use comes back as a
+    warning (plain text) and its default, which the page shows with ``st.warning``.
+    """
     if st.session_state.get("xp_init"):
         return
     st.session_state["xp_init"] = True
-    qp = st.query_params
-    problems = []
-    for param, (skey, default) in OPTION_KEYS.items():
-        val = qp.get(param, default)
-        if param in CHOICES and val not in CHOICES[param]:
-            problems.append(f"{param}={val!r}")
-            val = default
-        if param == "log":
-            if val not in ("0", "1"):
-                problems.append(f"log={val!r}")
-                val = default
-            val = val == "1"
-        st.session_state[skey] = val
-    st.session_state["xp_covariates"] = [c for c in qp.get_all("cov") if c]
-    ds = qp.get("ds")
-    if ds is not None:
-        names = ui.dataset_infos()["name"].tolist()
-        if ds in names:
-            st.session_state["xp_dataset"] = ds
-        else:
-            problems.append(f"ds={ds!r}")
-    for param in ("time", "value", "group", "treated"):
-        if qp.get(param):
-            st.session_state[f"xp_url_{param}"] = qp.get(param)
-    ivs, bad = parse_ivs(qp.get_all("iv"))
-    problems += bad
-    if qp.get_all("iv") and not bad:
-        st.session_state["xp_ivs"] = ivs
-    if problems:
-        st.session_state["xp_url_warning"] = (
-            "Some settings in the link could not be used and were replaced by defaults: "
-            + ", ".join(problems)
-            + ". Check the link, or set them again below."
-        )
+    from explorer import events as events_mod
+    from explorer import urlstate
+
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    state, warnings = urlstate.from_query(
+        params, datasets=ui.dataset_infos()["name"].tolist(), resolve=events_mod.resolve
+    )
+    st.session_state["xp_family"] = state.family
+    st.session_state["xp_log"] = bool(state.log)
+    st.session_state["xp_errors"] = state.errors if state.errors in ERRORS else "auto"
+    st.session_state["xp_season"] = (
+        state.seasonality if state.seasonality in SEASONALITY else "none"
+    )
+    st.session_state["xp_model"] = state.model
+    st.session_state["xp_control"] = state.control or ""
+    st.session_state["xp_covariates"] = list(state.covariates)
+    if state.dataset:
+        st.session_state["xp_dataset"] = state.dataset
+    for name in ("time", "value", "treated"):
+        if getattr(state, name):
+            st.session_state[f"xp_url_{name}"] = getattr(state, name)
+    if state.interventions:
+        st.session_state["xp_ivs"] = [
+            {"label": iv.label, "date": iv.date, "kind": iv.kind} for iv in state.interventions
+        ]
+    if warnings:
+        st.session_state["xp_url_warning"] = " ".join(warnings)
 
 
-def parse_ivs(texts) -> tuple[list[dict], list[str]]:
-    from explorer.errors import InputError
-    from explorer.spec import parse_intervention
+def write_url(source: str, key: str, spec) -> None:
+    """Mirror the analysis into the URL (``explorer.urlstate.to_query``: defaults left out)."""
+    from explorer import urlstate
 
-    ivs, bad = [], []
-    for text in texts:
-        try:
-            iv = parse_intervention(text)
-            ivs.append({"label": iv.label, "date": iv.date, "kind": iv.kind})
-        except InputError:
-            bad.append(f"iv={text!r}")
-    return ivs, bad
-
-
-def write_url(source: str, key: str, time: str, value: str, extra: dict) -> None:
-    """Mirror the current state into the URL (only what differs from the defaults)."""
-    from explorer.spec import Intervention
-
-    params: dict[str, object] = {}
-    if source == "dataset":
-        params["ds"] = key
-    params["time"], params["value"] = time, value
-    for k in ("group", "treated"):
-        if extra.get(k):
-            params[k] = extra[k]
-    for param, (skey, default) in OPTION_KEYS.items():
-        val = st.session_state.get(skey, default)
-        if param == "log":
-            val = "1" if val else "0"
-        if val not in (default, None, ""):
-            params[param] = val
-    texts = []
-    for iv in st.session_state.get("xp_ivs", []):
-        try:
-            texts.append(Intervention(iv["label"], iv["date"], iv["kind"]).to_text())
-        except Exception:  # noqa: BLE001 - an invalid row is reported by the editor, not here
-            continue
-    if texts:
-        params["iv"] = texts
-    if st.session_state.get("xp_covariates"):
-        params["cov"] = list(st.session_state["xp_covariates"])
-    current = {
-        k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k))
-        for k, v in params.items()
-    }
-    if current != params or set(st.query_params) - set(params):
+    state = urlstate.from_spec(spec, dataset=key if source == "dataset" else None)
+    params = urlstate.to_query(state)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != params:
         st.query_params.from_dict(params)
 
 

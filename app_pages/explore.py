@@ -49,7 +49,7 @@ def analysis(source, key, tbl, time, value, group, treated):
     with ui.guard(options_box, what="building the spec"):
         spec = xp.build_spec(time, value, group=group, treated=treated)
     if spec is not None:
-        xp.write_url(source, key, time, value, {"group": group, "treated": treated})
+        xp.write_url(source, key, spec)
         with ui.guard(ivs_box, what="fitting"), st.spinner("Fitting..."):
             current = ui.fit(source, key, spec)
             st.session_state["xp_last_good"] = (source, key, spec)
