@@ -235,7 +235,7 @@ def fit_its(series: SeriesData, spec: ItsSpec):
     if spec.model != "segmented":
         from explorer import its_statespace
 
-        return its_statespace.fit(series, spec)
+        return _checked(its_statespace.fit(series, spec))
     inputs = model_inputs(series, spec)
     design = build_design(
         series.dates,
@@ -244,11 +244,66 @@ def fit_its(series: SeriesData, spec: ItsSpec):
         observed=inputs["rows"],
         covariates=inputs["covariates"],
     )
+    _check_separation(spec, design, inputs)
     if spec.control is not None or spec.group is not None:
         raw = _fit_comparative(series, spec, design, inputs)
     else:
         raw = _fit_single(spec, design, inputs)
-    return ItsResult.from_raw(series, spec, raw)
+    try:
+        result = ItsResult.from_raw(series, spec, raw)
+    except OverflowError:  # exp() of a runaway log-scale coefficient
+        raise FitError(
+            "An effect is too large to express as a ratio (a coefficient ran off to infinity). "
+            "Try --family gaussian, fewer terms, or a longer series."
+        ) from None
+    return _checked(result)
+
+
+def _check_separation(spec: ItsSpec, design: Design, inputs: dict) -> None:
+    """Count models: a segment whose counts are all zero sends its log level to minus infinity."""
+    if not spec.is_count or not design.terms:
+        return
+    y, rows = inputs["y"], inputs["rows"]
+    order = sorted(design.terms, key=lambda term: term.t0)
+    edges = [-np.inf] + [term.t0 for term in order] + [np.inf]
+    for i in range(len(edges) - 1):
+        seg = rows & (design.t >= edges[i]) & (design.t < edges[i + 1])
+        if seg.any() and not (y[seg] > 0).any():
+            if i == 0:
+                where = f"before {order[0].label!r}"
+            else:
+                nxt = f" until {order[i].label!r}" if i < len(order) else " on"
+                where = f"from {order[i - 1].label!r}{nxt}"
+            raise FitError(
+                f"The outcome is zero in every period {where}: a {spec.family} model puts that "
+                "segment's level at log(0), minus infinity, so its change cannot be estimated "
+                "(separation). Use --family gaussian, or move the intervention so that each "
+                "segment has some non-zero counts."
+            )
+
+
+def _checked(result):
+    """Refuse a result that would print NaN/inf, or zero standard errors from an exact fit."""
+    fit = result.fit
+    y = np.asarray(fit.y_model, float)[np.asarray(fit.rows, bool)]
+    resid = np.asarray(fit.resid, float)
+    resid = resid[np.isfinite(resid)]
+    spread = float(np.std(y)) if len(y) > 1 else 0.0
+    if spread > 0 and len(resid) and float(np.sqrt(np.mean(resid**2))) <= 1e-9 * spread:
+        raise FitError(
+            "The model fits every observation exactly (the residuals are zero), so its standard "
+            "errors, intervals and p-values mean nothing. Check that the outcome is measured "
+            "data and not a formula of time; with real data, use fewer terms."
+        )
+    for iv in result.interventions:
+        for e in (iv.level_change, iv.slope_change, iv.post_trend):
+            if e is not None and not np.isfinite([e.estimate, e.se]).all():
+                raise FitError(
+                    f"The standard errors of {iv.label!r} could not be computed (the model's "
+                    "covariance matrix is singular). Try fewer terms (no covariates or "
+                    "seasonality), --errors ols, or a longer series."
+                )
+    return result
 
 
 def _check_rank(X: np.ndarray, names) -> None:
@@ -298,6 +353,8 @@ def _statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
                 kw = {"scale": "X2"}
             return model.fit(**kw), None
         return fit_negbin(y, X, exposure, kw), None
+    except SpecError:  # collinearity found by _check_rank: its own message
+        raise
     except (np.linalg.LinAlgError, ValueError, OverflowError) as exc:
         raise FitError(
             f"statsmodels could not fit the {spec.family} model ({exc}). Try fewer terms, "
@@ -330,6 +387,11 @@ def fit_negbin(y, X, exposure, cov_kw: dict):
         raise FitError(
             "The negative binomial model did not converge: try --family quasipoisson, which "
             "handles overdispersion without estimating alpha."
+        )
+    if res.params[-1] < 1e-6:  # alpha at its boundary: no standard error, z = inf
+        raise FitError(
+            "The negative binomial model finds no overdispersion (alpha is 0), so it is the "
+            "Poisson model and alpha has no standard error: use --family poisson or quasipoisson."
         )
     return res
 
