@@ -12,19 +12,21 @@ errors, unchanged (the column is in the design's span). So one set of null draws
 at every delta: power(delta) = share of draws with |b + delta| / se > t crit. The minimum
 detectable effect (MDE) is the smallest |delta| with power >= 80% in the effect's direction.
 
-Gaussian models only (``--log`` included: effects are then on the log scale and also given in
-percent); count families raise ``InputError`` with what to use instead.
+Gaussian models (``--log`` included: effects are then on the log scale and also given in
+percent) and count families (Poisson draws around the pre-period mean with a latent AR(p)
+log-normal factor for overdispersion and autocorrelation, fitted by batched IRLS; see
+``_count_draws``: for counts the shift is an approximation, checked by direct simulation).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from explorer.errors import InputError, SpecError
-from explorer.fastols import batch_ols
+from explorer.fastols import batch_ols, batch_poisson
 from explorer.spec import ItsSpec
 from explorer.sweep import _term, gaussian_problem
 
@@ -47,6 +49,8 @@ class PowerResult:
     scale: str  # "identity" or "log"
     curve: pd.DataFrame  # effect, power
     errors: str
+    method: str = "shift"  # see the module docstring; counts: "shift+direct"
+    mde_check_power: float | None = None  # counts: power simulated directly at the MDE
 
     @property
     def mde_pct(self) -> float | None:
@@ -69,6 +73,8 @@ class PowerResult:
             "scale": self.scale,
             "errors": self.errors,
             "method": "simulation from the fitted pre-period model with AR(p) noise",
+            "power_method": self.method,
+            "mde_check_power": self.mde_check_power,
             "curve": self.curve.to_dict(orient="records"),
         }
 
@@ -133,21 +139,22 @@ def power_analysis(
     >>> 0.8 < power_analysis(from_frame(d, freq="M"), s, effect=3.0).power <= 1.0
     True
     """
-    if spec.is_count or spec.model != "segmented":
+    if spec.model != "segmented" or spec.control is not None or spec.group is not None:
         raise InputError(
-            "Power is simulated for gaussian segmented models: use --family gaussian (add --log "
-            "for counts that change by a percentage) with --errors ols or hac."
+            "Power is simulated for single-series segmented models: drop --model, --control "
+            "and --group (simulate the treated series alone)."
         )
-    if spec.effective_errors not in ("ols", "hac"):
+    if spec.effective_errors not in ("ols", "hac", "model"):
         raise InputError(
-            "Power is simulated with --errors ols or hac; AR(P) errors are not covered."
+            "Power is simulated with --errors ols or hac (counts: model or hac); AR(P) errors "
+            "are not covered: use --errors hac, which the simulation's AR noise then tests."
         )
     if not spec.interventions:
         raise SpecError("Power needs the intervention date: give it with --intervention.")
     if kind not in ("level", "slope"):
         raise InputError(f"Unknown effect kind {kind!r}: use level or slope.")
     label = label or spec.interventions[0].label
-    prob = gaussian_problem(series, spec)
+    prob = gaussian_problem(series, replace(spec, family="gaussian") if spec.is_count else spec)
     term = _term(prob, label)
     col = term.level_col if kind == "level" else term.slope_col
     if col is None:
@@ -160,32 +167,23 @@ def power_analysis(
     drop = {c for x in prob.design.terms if x.label in later for c in (x.level_col, x.slope_col)}
     keep = [i for i, c in enumerate(prob.cols) if c not in drop]
     pre = prob.t < term.t0
-    X0 = prob.X[pre][:, keep]
-    if pre.sum() <= X0.shape[1] + ar_order + 2:
+    if pre.sum() <= len(keep) + ar_order + 2:
         raise SpecError(
             f"Only {int(pre.sum())} observations before {label!r}: too few to fit the pre-period "
             "model the simulation needs. Use a longer pre-period."
         )
-    beta0 = np.linalg.lstsq(X0, prob.y[pre], rcond=None)[0]
-    resid = prob.y[pre] - X0 @ beta0
-    phi, sigma = _yule_walker(resid, ar_order)
-    mu = prob.X[:, keep] @ beta0
     rng = np.random.default_rng(seed)
-    t_int = prob.t.astype(int)
-    noise = simulate_ar(phi, sigma, int(t_int.max()) + 1, n_draws, rng)[:, t_int]
-    fit = batch_ols(
-        prob.X, mu[None, :] + noise, errors=spec.effective_errors, hac_lags=spec.hac_lags
+    sim = _count_draws if spec.is_count else _gaussian_draws
+    b, se, c, phi, sigma, direct = sim(
+        series, spec, prob, keep, pre, j, ar_order, n_draws, rng, alpha
     )
-    b, se, c = fit.params[:, j], fit.bse[:, j], fit.crit(alpha)
 
     def power_at(delta):
-        z = (b + delta) / se
-        return float(np.mean(np.abs(z) > c))
+        return float(np.mean(np.abs((b + delta) / se) > c))
 
     sign = np.sign(effect) if effect else -1.0
     if effect is None:
-        full = batch_ols(prob.X, prob.y, errors=spec.effective_errors, hac_lags=spec.hac_lags)
-        sign = np.sign(full.params[0, j]) or -1.0
+        sign = np.sign(_observed(series, spec, prob, j)) or -1.0
     scale_se = float(np.median(se))
     lo, hi = 0.0, scale_se
     while power_at(sign * hi) < target and hi < 1e6 * scale_se:
@@ -196,11 +194,12 @@ def power_analysis(
     mde = float(sign * hi)
     grid = np.linspace(0, 2 * abs(mde), 21) * sign
     curve = pd.DataFrame({"effect": grid, "power": [power_at(g) for g in grid]})
+    power = None if effect is None else (power_at(effect) if direct is None else direct(effect))
     return PowerResult(
         label=label,
         kind=kind,
         effect=effect,
-        power=None if effect is None else power_at(effect),
+        power=power,
         mde=mde,
         alpha=alpha,
         target=target,
@@ -211,7 +210,82 @@ def power_analysis(
         scale=spec.scale,
         curve=curve,
         errors=spec.effective_errors,
+        method="shift" if direct is None else "shift+direct",
+        mde_check_power=None if direct is None else direct(mde),
     )
+
+
+def _observed(series, spec, prob, j) -> float:
+    if spec.is_count:
+        off = _log_offset(series, spec, prob)
+        return float(batch_poisson(prob.X, prob.y, offset=off).params[0, j])
+    return float(batch_ols(prob.X, prob.y, errors="ols").params[0, j])
+
+
+def _gaussian_draws(series, spec, prob, keep, pre, j, ar_order, n_draws, rng, alpha):
+    """Null draws of the pre-period model plus AR noise, fitted by batched OLS/HAC."""
+    X0 = prob.X[pre][:, keep]
+    beta0 = np.linalg.lstsq(X0, prob.y[pre], rcond=None)[0]
+    phi, sigma = _yule_walker(prob.y[pre] - X0 @ beta0, ar_order)
+    mu = prob.X[:, keep] @ beta0
+    t_int = prob.t.astype(int)
+    noise = simulate_ar(phi, sigma, int(t_int.max()) + 1, n_draws, rng)[:, t_int]
+    fit = batch_ols(
+        prob.X, mu[None, :] + noise, errors=spec.effective_errors, hac_lags=spec.hac_lags
+    )
+    return fit.params[:, j], fit.bse[:, j], fit.crit(alpha), phi, sigma, None
+
+
+def _log_offset(series, spec, prob) -> np.ndarray | None:
+    if not spec.offset:
+        return None
+    return np.log(series.extra[spec.offset].to_numpy(float)[prob.rows])
+
+
+def _count_draws(series, spec, prob, keep, pre, j, ar_order, n_draws, rng, alpha):
+    """Counts: Poisson around the pre-period mean times a latent log-normal AR(p) factor.
+
+    The latent factor's variance matches the pre-period's Pearson overdispersion
+    (phi = 1 + mean(mu) (exp(s^2) - 1)) and its autocorrelation that of the Pearson residuals;
+    draws are analysed by batched IRLS with the spec's errors (quasi-Poisson or Poisson;
+    negbin is analysed as quasi-Poisson). Power at a given effect is simulated directly (fresh
+    Poisson draws with the effect in the mean, same latent noise); the power curve and the MDE
+    use the shift approximation b + delta on the null draws, and ``mde_check_power`` is the
+    power simulated directly at the MDE.
+    """
+    from scipy import stats
+
+    off = _log_offset(series, spec, prob)
+    off0 = np.zeros(len(prob.y)) if off is None else off
+    X0 = prob.X[:, keep]
+    f0 = batch_poisson(X0[pre], prob.y[pre], offset=off0[pre], quasi=True)
+    mu_pre = np.exp(X0[pre] @ f0.params[0] + off0[pre])
+    disp = float(f0.ssr[0]) / max(int(pre.sum()) - len(keep), 1)
+    s2 = float(np.log1p(max(disp - 1.0, 0.0) / np.mean(mu_pre)))
+    phi, _ = _yule_walker(f0.resid[0], ar_order)
+    t_int = prob.t.astype(int)
+    lat = simulate_ar(phi, 1.0, int(t_int.max()) + 1, n_draws, rng)[:, t_int]
+    lat = lat / (lat.std() or 1.0) * np.sqrt(s2) - s2 / 2.0
+    mean0 = np.exp(X0 @ f0.params[0] + off0)
+    quasi = spec.family != "poisson"
+    errors = "hac" if spec.effective_errors == "hac" else "model"
+    crit = float(stats.norm.isf(alpha / 2))
+    seed = int(rng.integers(2**31))
+
+    def fit(delta):
+        lam = mean0 * np.exp(lat + delta * prob.X[:, j])
+        Y = np.random.default_rng(seed).poisson(lam)
+        return batch_poisson(
+            prob.X, Y, offset=off, errors=errors, quasi=quasi, hac_lags=spec.hac_lags
+        )
+
+    null = fit(0.0)
+
+    def direct(delta):
+        r = fit(delta)
+        return float(np.mean(np.abs(r.params[:, j] / r.bse[:, j]) > crit))
+
+    return null.params[:, j], null.bse[:, j], crit, phi, np.sqrt(s2), direct
 
 
 def _yule_walker(resid: np.ndarray, order: int) -> tuple[np.ndarray, float]:

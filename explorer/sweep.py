@@ -47,6 +47,7 @@ class Problem:
     cols: list[str]
     design: Design
     ords0: int  # period ordinal of the first date (t = ordinal - ords0)
+    rows: np.ndarray | None = None  # mask of the series' rows kept (observed, finite design)
 
 
 def fast_path(spec: ItsSpec) -> bool:
@@ -89,6 +90,7 @@ def gaussian_problem(series, spec: ItsSpec, *, interventions=None) -> Problem:
         cols=list(d.X.columns),
         design=d,
         ords0=int(period_ordinal(series.dates[:1], series.freq)[0]),
+        rows=keep,
     )
 
 

@@ -161,7 +161,7 @@ def test_specs_and_power_json(_run, root, sicily):
     [
         (["sweep", "--window", "0"], "--window"),
         (["placebo", "--in-space"], "long data"),
-        (["power", "--family", "quasipoisson", "--effect", "-0.1"], "gaussian"),
+        (["power", "--model", "structural", "--effect", "-0.1"], "segmented"),
         (["breaks", "--trim", "0.7"], "--trim"),
     ],
 )
