@@ -9,6 +9,12 @@
 ``build_verdict`` reads the results of ``sweep``, ``breaks``, ``placebo``, ``specs`` and ``power``
 (any may be missing) and returns one small frozen object the app's claim page and the CLI print.
 It computes nothing new, so the sentences always agree with the numbers beside them.
+
+When an answer supports the claim (``ok``): the level change keeps its sign and stays
+significant at >= 80% of the dates within 3 periods; the claimed date lies inside the 95%
+interval of the data's nearest own break; the placebo p-value is <= alpha (None when so few
+placebos exist that no p-value can be that small); >= 80% of the specifications give a
+significant change of the claimed sign; the power at the asked effect is >= 80%.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class Verdict:
+    """The five answers for one intervention; ``verdict["placebo"]`` picks one by key."""
+
     label: str
     claimed_date: pd.Timestamp | None
     answers: tuple[Answer, ...]
