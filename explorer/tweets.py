@@ -54,6 +54,7 @@ FORMATS = {
 }
 FREQ_TRUNC = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 FREQ_STEP = {"D": "1 day", "W": "7 days", "M": "1 month", "Q": "3 months", "Y": "1 year"}
+HASH_LIMIT = 256 * 2**20  # inputs larger than this are not hashed for the provenance record
 LOW_COVERAGE = 0.5  # below this share of the peak number of observed accounts: coverage "low"
 # A hashtag is '#' then letters, combining marks (Arabic diacritics), digits or underscores, not
 # glued to a word, '&', '/' or '#' before it (so no URL fragments "page#top", HTML entities
@@ -183,7 +184,7 @@ def ingest(
         IANA time zone: times without an offset are taken as UTC and converted to this zone's
         local time before assigning periods. None (default): no conversion.
     top_k
-        How many hashtags to count per period (ranked by tweets over the whole archive).
+        How many hashtags to count per period (ranked by uses over the whole archive).
     time_format
         strptime format of the time column (overrides the format's).
     progress
@@ -224,7 +225,7 @@ def ingest(
 
     with tempfile.TemporaryDirectory(prefix="explorer-ingest-") as tmp:
         files, kind = _resolve_sources(sources, pathlib.Path(tmp))
-        inputs = [{"name": pathlib.Path(f).name, "bytes": os.path.getsize(f)} for f in files]
+        inputs = [_input_entry(f) for f in files]
         report(0.02, f"reading {len(files)} {kind} file(s)")
         con = duckdb.connect(
             config={
@@ -261,7 +262,16 @@ def ingest(
             series, totals = _aggregate(con, freq)
             report(0.8, "matching hashtags")
             stance, tags = _hashtags(con, lex, normalise, top_k)
-        except duckdb.Error as exc:
+        except duckdb.OutOfMemoryException:
+            raise InputError(
+                f"DuckDB ran out of memory at memory_limit={memory_limit} even with spilling to "
+                "disk: raise --memory-limit, or ingest fewer files at a time."
+            ) from None
+        except (
+            duckdb.IOException,
+            duckdb.InvalidInputException,
+            duckdb.ConversionException,
+        ) as exc:
             raise InputError(_duckdb_message(exc)) from None
         finally:
             con.close()
@@ -362,6 +372,21 @@ def _check_not_empty_or_binary(path: str) -> None:
             f"File {name!r} is binary, not CSV text or Parquet: export the tweets as UTF-8 CSV "
             "or Parquet."
         )
+
+
+def _input_entry(path: str) -> dict:
+    """Name, size and (up to 256 MB, about a quarter of a second) sha256 of an input file."""
+    import hashlib
+
+    size = os.path.getsize(path)
+    digest = None
+    if size <= HASH_LIMIT:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        digest = h.hexdigest()
+    return {"name": pathlib.Path(path).name, "bytes": size, "sha256": digest}
 
 
 def _kind(path: str) -> str:
@@ -503,28 +528,36 @@ def _scan(con, e: dict[str, str], report) -> None:
 
 
 def _run_with_progress(con, sql: str, report, lo: float, hi: float, msg: str) -> None:
-    """Run one long statement; meanwhile report DuckDB's own progress estimate."""
+    """Run one long statement in a worker thread; report DuckDB's progress from this thread.
+
+    The callback runs only in the caller's thread (Streamlit widgets cannot be updated from
+    another one); DuckDB releases the GIL while it works, so polling costs nothing.
+    """
     import threading
 
-    done = threading.Event()
+    failure: list[BaseException] = []
 
-    def poll():
-        while not done.wait(0.25):
-            try:
-                pct = con.query_progress()
-            except Exception:  # noqa: BLE001 - progress is best effort, never fatal
-                return
-            if pct is not None and pct >= 0:
-                report(lo + (hi - lo) * min(pct, 100.0) / 100.0, msg)
+    def work():
+        try:
+            con.execute(sql)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failure.append(exc)
 
     report(lo, msg)
-    th = threading.Thread(target=poll, daemon=True)
+    th = threading.Thread(target=work, daemon=True)
     th.start()
-    try:
-        con.execute(sql)
-    finally:
-        done.set()
-        th.join()
+    while th.is_alive():
+        th.join(0.25)
+        if not th.is_alive():
+            break
+        try:
+            pct = con.query_progress()
+        except Exception:  # noqa: BLE001 - progress is best effort, never fatal
+            pct = -1
+        if pct is not None and pct >= 0:
+            report(lo + (hi - lo) * min(pct, 100.0) / 100.0, msg)
+    if failure:
+        raise failure[0]
     report(hi, msg)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import hashlib
 import importlib.util
 import json
 import pathlib
@@ -270,9 +271,19 @@ def test_csv_parquet_glob_and_bytes_agree(synthetic):
 
 def test_progress_is_reported_up_to_done(synthetic):
     _, csv_path, _ = synthetic
-    seen = []
-    ingest(csv_path, freq="D", progress=lambda f, m: seen.append(f))
+    import threading
+
+    seen, threads = [], set()
+
+    def progress(frac, msg):
+        seen.append(frac)
+        threads.add(threading.get_ident())
+
+    res = ingest(csv_path, freq="D", progress=progress)
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 4
+    # Only from the caller's thread: Streamlit cannot update a widget from another one.
+    assert threads == {threading.get_ident()}
+    assert res.meta["inputs"][0]["sha256"] == hashlib.sha256(csv_path.read_bytes()).hexdigest()
 
 
 # --- hand-made files ------------------------------------------------------------------------
@@ -551,8 +562,6 @@ def test_cli_bad_input_is_exit_2_and_one_line(ft_path, tmp_path, extra):
 
 
 def test_bundled_fifthtribe_is_what_the_script_builds(shared_data, tmp_path):
-    import hashlib
-
     sys.path.insert(0, str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location("dft", ROOT / "scripts" / "data_fifthtribe.py")
     mod = importlib.util.module_from_spec(spec)
