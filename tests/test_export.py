@@ -91,6 +91,14 @@ def test_one_warm_browser_serves_every_export(chart):
     assert (r.starts, r.pid) == (starts, pid)
 
 
+def test_images_do_not_depend_on_the_previous_image(chart):
+    # The warm page is reloaded only every RELOAD_EVERY renders: nothing may leak between images.
+    other = charts.placebo_chart([1.0, 2, 2, 3, 5], real_effect=4.0, text=ChartText(title="B"))
+    first = export.to_png(other, width=500, height=300)
+    export.to_png(chart, preset="square")
+    assert export.to_png(other, width=500, height=300) == first
+
+
 def test_svg_carries_the_text_and_shows_hostile_text_literally(sicily):
     text = ChartText(title=HOSTILE, source="Agency & co")
     svg = export.to_svg(charts.its_chart(sicily, text=text)).decode("utf-8")
