@@ -1,7 +1,7 @@
 """Exports for articles: PNG/SVG, standalone HTML, the data as CSV/Excel, results JSON, prose, a bundle.
 
 Static images come from kaleido 1.5 driving one warm headless Chromium per process: started on
-the first PNG/SVG, then reused (0.2-0.4 s per image instead of 2-5 s with a new browser; the
+the first PNG/SVG, then reused (0.1-0.2 s per image instead of 2-5 s with a new browser; the
 CLI starts it in the background while it fits, ``Renderer.prestart``).
 We drive ``kaleido.Kaleido`` on our own event-loop thread rather than through
 ``kaleido.start_sync_server``: that server waits forever if Chromium is missing or dies (its
