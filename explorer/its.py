@@ -379,6 +379,11 @@ def fit_negbin(y, X, exposure, cov_kw: dict):
         mu = np.asarray(pois.mu)
         yy = np.asarray(y, float)
         a0 = np.sum((yy - mu) ** 2 / mu - 1.0) / max(len(yy) - X.shape[1], 1) / mu.mean()
+        if not a0 > 0:  # no overdispersion: the optimiser would crawl to alpha = 0 for minutes
+            raise FitError(
+                "The negative binomial model finds no overdispersion (the counts vary no more "
+                "than Poisson counts), so alpha would be 0: use --family poisson or quasipoisson."
+            )
         start = np.r_[np.asarray(pois.params), max(a0, 1e-3)]
         model = sm.NegativeBinomial(y, X, exposure=exposure)
         res = model.fit(start_params=start, method="bfgs", maxiter=2000, gtol=1e-10, disp=0)
