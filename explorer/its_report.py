@@ -196,6 +196,13 @@ def caveats(result) -> list[str]:
             f"{d['gaps']} period(s) are missing from the series; they were left out, not filled "
             "(Newey-West and AR errors treat the remaining rows as consecutive)."
         )
+    mle = getattr(result.raw, "mle_retvals", None)
+    if isinstance(mle, dict) and mle.get("converged") is False:
+        out.append(
+            f"The {result.model} fit did not converge (the optimiser stopped before it found the "
+            "best fit), so these estimates may be off. Try --log, a simpler model "
+            "(--model segmented), or a longer series."
+        )
     if result.fit is not None and result.fit.comparative is not None:
         out.append(
             "Comparative ITS: effects are differences between the treated series and the "
