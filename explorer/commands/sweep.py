@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         r = res.rows
         sys.stdout.write(
             f"{len(r)} dates swept for {res.label!r} ({res.path}, {res.errors} errors). "
-            f"Least-squares date: {res.best_date:%Y-%m-%d}, {res.distance:+d} period(s) from "
+            f"Best-fitting date: {res.best_date:%Y-%m-%d}, {res.distance:+d} period(s) from "
             f"{res.given_date:%Y-%m-%d}.\n"
         )
         if res.note:
