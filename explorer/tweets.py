@@ -19,6 +19,7 @@ import glob
 import math
 import os
 import pathlib
+import re
 import tempfile
 import time
 import unicodedata
@@ -221,6 +222,10 @@ def ingest(
         _check_tz(tz)
     if top_k < 0:
         raise InputError("top_k must be 0 or more.")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", str(memory_limit).strip(), re.I):
+        raise InputError(f"Memory limit {memory_limit!r}: write a size such as 800MB or 2GB.")
+    if threads is not None and int(threads) < 1:
+        raise InputError("threads must be 1 or more.")
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
 
     with tempfile.TemporaryDirectory(prefix="explorer-ingest-") as tmp:

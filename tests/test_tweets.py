@@ -473,6 +473,13 @@ def test_time_zone_conversion(tmp_path):
             {"format": "twitter"},
             "Unknown format",
         ),
+        (
+            lambda d: write_csv(
+                d / "x.csv", ["time", "account", "text"], [("2016-01-01", "a", "t")]
+            ),
+            {"memory_limit": "lots"},
+            "write a size such as",
+        ),
     ],
 )
 def test_bad_inputs_raise_input_error_with_a_fix(tmp_path, make, kwargs, needle):
