@@ -145,6 +145,10 @@ def breaks_answer(breaks, claimed_date, freq: str) -> Answer:
             f"{breaks.n_breaks} break(s) chosen by {breaks.criterion.upper()}).",
             (("supf_p_value", sf["p_value"]), ("n_breaks", breaks.n_breaks)),
         )
+    from explorer.design import to_period_start
+
+    # The claimed date's period (2016-01-08 is the January 2016 period in monthly data).
+    claimed_date = to_period_start([pd.Timestamp(claimed_date)], freq)[0]
     near = min(cands, key=lambda b: abs(_periods_between(claimed_date, b["date"], freq)))
     off = _periods_between(claimed_date, near["date"], freq)
     inside = (

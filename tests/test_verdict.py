@@ -51,6 +51,11 @@ def test_verdict_supports_a_real_effect_at_the_claimed_date():
     assert [a.key for a in v.answers] == ["sweep", "breaks", "placebo", "specs", "power"]
     assert all(a.ok for a in v.answers), v.sentences
     assert "inside that interval" in v["breaks"].sentence
+    # A claimed day inside the break's period (the GEC's 2016-01-08 in monthly data) is inside.
+    from explorer.verdict import breaks_answer
+
+    day = breaks_answer(find_breaks(_series(-8.0)), "2016-01-08", "M")
+    assert day.ok is True and "at the claimed date" in day.sentence
     assert v["placebo"].figures and dict(v["placebo"].figures)["n_placebos"] > 40
     json.dumps(_clean(v.to_dict()), allow_nan=False)  # the CLI/app export path
 
