@@ -108,7 +108,8 @@ def admissible_t0(
 
     Every observed period that passes the design's segment rules (``build_design``); with
     ``window`` those within that many periods of the given date, otherwise the whole range with
-    at least floor(trim n) observations on each side (strucchange's trimming).
+    at least floor(trim n) observations on each side (strucchange's trimming), plus the given
+    date itself.
     """
     term = _term(prob, label)
     others = [x for x in prob.design.terms if x.label != label]
@@ -120,6 +121,9 @@ def admissible_t0(
         h = int(np.floor(trim * len(t)))
         n_before = np.searchsorted(t, cand, side="left")
         cand = cand[(n_before >= max(h, 1)) & (len(t) - n_before >= max(h, 1))]
+    # The given date always takes part (if the segment rules allow it), even when the trimming
+    # or a gap in the data would leave it out: the sweep is read relative to it.
+    cand = np.union1d(cand, [term.t0]).astype(int)
     obs = np.ones(len(t), bool)
     ok = []
     for c in cand:

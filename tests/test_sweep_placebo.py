@@ -299,3 +299,11 @@ def test_count_family_placebo_loops_over_fit_its():
     res = placebo_in_time(from_frame(d, freq="M"), spec)
     assert res.path == "loop" and res.n_placebos == 36 - 2 * 5 + 1
     assert res.p_value <= 0.1
+
+
+def test_given_date_is_swept_even_outside_the_trimming():
+    s, _ = _series(n=100)
+    res = sweep_dates(s, _spec("2005-08"), trim=0.15)  # period 7: inside the first 15%
+    assert res.rows["offset"].iloc[0] == 0
+    assert res.rows["date"].iloc[0] == pd.Timestamp("2005-08-01")
+    assert (res.rows["offset"].iloc[1:] >= 8).all()  # then the trimmed range, from period 15
