@@ -250,7 +250,7 @@ _TZ = r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 FAMILIES = {
     "year": re.compile(r"(?P<y>\d{4})(?:\.0+)?"),
     "iso": re.compile(
-        rf"(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}}){_TIME}{_TZ}"
+        rf"(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P<sep2>[-/.])(?P<d>\d{{1,2}}){_TIME}{_TZ}"
     ),
     "ym": re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
     "my": re.compile(r"(?P<m>\d{1,2})[-/.](?P<y>\d{4})"),
@@ -259,7 +259,7 @@ FAMILIES = {
         r"(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])|[Qq](?P<q2>[1-4])[\s/-]*(?P<y2>\d{4})"
     ),
     "dmy": re.compile(
-        rf"(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_TIME}"
+        rf"(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P<sep2>[-/.])(?P<y>\d{{4}}|\d{{2}}){_TIME}"
     ),
     "monthname": re.compile(r".*[A-Za-z]{3}.*"),
     "compact": re.compile(r"(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})"),
@@ -307,7 +307,12 @@ def _frame_dates(y, m, d=1, H=0, M=0, S=0) -> pd.Series:
 
 
 def _num(g: pd.Series, default=0) -> pd.Series:
-    return pd.to_numeric(g, errors="coerce").fillna(default) if g is not None else default
+    if g is None:
+        return default
+    try:  # regex groups of digits: a direct cast is much faster than to_numeric
+        return g.astype(float).fillna(default)
+    except (TypeError, ValueError):
+        return pd.to_numeric(g, errors="coerce").fillna(default)
 
 
 def _clock(m: pd.DataFrame):
@@ -328,6 +333,43 @@ def _years(y: pd.Series, notes: list[str]) -> pd.Series:
     return y
 
 
+def _arrow(s: pd.Series):
+    import pyarrow as pa
+
+    return pa.array(s.astype(object).where(s.notna(), None).to_numpy(), type=pa.string())
+
+
+def fullmatch(s: pd.Series, rx: re.Pattern) -> pd.Series:
+    """``s.str.fullmatch(rx)`` through pyarrow's RE2 when the pattern allows (10-50x faster on
+    large columns), else Python's ``re``. False where ``s`` is missing."""
+    try:
+        import pyarrow.compute as pc
+
+        out = pc.match_substring_regex(_arrow(s), f"^(?:{rx.pattern})$")
+        return (
+            pd.Series(out.to_numpy(zero_copy_only=False), index=s.index).fillna(False).astype(bool)
+        )
+    except Exception:  # ArrowInvalid for patterns RE2 does not support
+        return s.str.fullmatch(rx).fillna(False).astype(bool)
+
+
+def _extract(s: pd.Series, rx: re.Pattern) -> pd.DataFrame:
+    """``s.str.extract(rx)`` (named groups; NaN for groups that did not take part), via RE2."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        out = pc.extract_regex(_arrow(s), f"^(?:{rx.pattern})$")
+        cols = {}
+        for i, name in enumerate(rx.groupindex):
+            f = out.field(i)
+            f = pc.if_else(pc.equal(f, ""), pa.scalar(None, pa.string()), f)  # RE2: "" if unused
+            cols[name] = pd.Series(pd.array(f, dtype="str"), index=s.index)
+        return pd.DataFrame(cols, index=s.index)
+    except Exception:
+        return s.str.extract(rx)
+
+
 def _parse_family(name: str, s: pd.Series, *, dayfirst: bool | None, notes: list[str]):
     """Parse the cells ``s`` (all matching family ``name``); return (dates, fmt, dayfirst)."""
     rx = FAMILIES[name]
@@ -340,7 +382,9 @@ def _parse_family(name: str, s: pd.Series, *, dayfirst: bool | None, notes: list
                 if best_n == len(s):
                     break
         return best.astype("datetime64[us]"), best_fmt, None
-    m = s.str.extract(rx)
+    m = _extract(s, rx)
+    if "sep2" in m:  # 2016-01/05 is not a date: both separators must agree
+        m.loc[m["sep"] != m["sep2"], :] = np.nan
     if name == "year":
         return _frame_dates(m["y"], 1), _FMT[name], None
     if name == "ym" and _fiscal_years(m):
@@ -376,12 +420,12 @@ def _parse_family(name: str, s: pd.Series, *, dayfirst: bool | None, notes: list
             notes.append(
                 "Time-zone offsets were dropped: each time is read as its local clock time."
             )
-        fmt = ("YYYY-MM-DD" if (m["sep"] == "-").all() else "YYYY/MM/DD") + clock
+        fmt = ("YYYY-MM-DD" if (m["sep"].dropna() == "-").all() else "YYYY/MM/DD") + clock
         return _frame_dates(m["y"], m["m"], m["d"], H, M, S), fmt, None
     # dd/mm/yyyy or mm/dd/yyyy: decide the order from the data, and say why.
     a, b = pd.to_numeric(m["a"]), pd.to_numeric(m["b"])
     y = _years(m["y"], notes)
-    sep = m["sep"].iloc[0]
+    sep = m["sep"].dropna().iloc[0] if m["sep"].notna().any() else "/"
     ylen = "%Y" if (m["y"].str.len() == 4).all() else "%y"
     fmts = {True: f"%d{sep}%m{sep}{ylen}", False: f"%m{sep}%d{sep}{ylen}"}
     clock = (" %I:%M" if m["ampm"].notna().any() else " %H:%M") if has_time else ""
@@ -462,8 +506,10 @@ def classify(s: pd.Series) -> str | None:
     'week'
     """
     best, best_n = None, 0
+    if len(s) > 5000:  # the first and last cells are evidence enough to name the family
+        s = pd.concat([s.iloc[:4000], s.iloc[-1000:]])
     for name, rx in FAMILIES.items():
-        n = int(s.str.fullmatch(rx).sum())
+        n = int(fullmatch(s, rx).sum())
         if n > best_n:
             best, best_n = name, n
     return best
@@ -525,7 +571,7 @@ def parse_dates(
     fam = classify(uniq)
     if fam is None or (fam in ("year", "compact") and fam not in allow):
         return None
-    matched = uniq[uniq.str.fullmatch(FAMILIES[fam])]
+    matched = uniq[fullmatch(uniq, FAMILIES[fam])]
     if fam == "monthname":  # any text matches the family: try a few cells before all of them
         probe, _, _ = _parse_family(fam, matched.iloc[:20], dayfirst=None, notes=[])
         if probe.notna().sum() == 0:

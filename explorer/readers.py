@@ -316,7 +316,7 @@ def _read_text(text: str, notes: list[str]) -> tuple[pd.DataFrame, str]:
     delim, skip = _sniff_delimiter(text)
     if hint and hint.group(1) in _DELIMS and hint.group(1) != delim:
         delim, skip = hint.group(1), 0
-    if not skip and text.count("\n") < limits.MAX_ROWS and len(text) > 200_000:
+    if not skip and len(text) > 200_000:
         fast = _read_text_fast(text, delim)
         if fast is not None:
             return fast, delim
@@ -374,8 +374,8 @@ def _read_text_fast(text: str, delim: str) -> pd.DataFrame | None:
         )
     except Exception:  # ParserError and friends: let the csv module say what is wrong
         return None
-    if df.empty or len(df.columns) > limits.MAX_COLUMNS:
-        return None
+    if df.empty or len(df.columns) > limits.MAX_COLUMNS or len(df) > limits.MAX_ROWS + 1:
+        return None  # the careful path says what is wrong
     df = df.fillna("")
     header = [str(c) for c in df.iloc[0]]
     df = df.iloc[1:].reset_index(drop=True)
