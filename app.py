@@ -8,6 +8,7 @@ widgets, call the core through the cached wrappers in ``app_pages/_ui.py`` and s
 import logging
 
 import streamlit as st
+from streamlit.errors import FragmentHandledException
 
 st.set_page_config(
     page_title="Evidence Explorer",
@@ -58,6 +59,8 @@ pages = [
 page = st.navigation(pages)
 try:
     page.run()
+except FragmentHandledException:
+    raise  # a fragment already showed its own error
 except Exception:  # noqa: BLE001 - a bug must never show a traceback; the pages catch the rest
     logging.getLogger("explorer.app").exception("uncaught error on page %s", page.title)
     st.error(

@@ -164,7 +164,8 @@ def scenario_lab(events: pd.DataFrame) -> None:
         gec_date=pd.Timestamp("2016-01-01"),
         text=charts.ChartText(
             title="Six simulated series, each down 45%, for six different reasons",
-            subtitle="Segmented fit on the log scale, GEC (January 2016) as the intervention. Dots: observed; blue: fit; orange dashed: without the GEC.",
+            subtitle="Log-scale segmented fit with the GEC (January 2016) as the intervention",
+            notes=("Dots: observed; blue line: the fit; orange dashes: the fit without the GEC.",),
             source=SCENARIO_SOURCE,
         ),
     )

@@ -90,6 +90,7 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
             col=c,
         )
     fig.update_layout(template="plotly_white", legend={"orientation": "h"})
+    fig.update_xaxes(dtick="M12", tickformat="%Y", tickangle=0)
     data = (
         pd.concat([f.set_index("date")["observed"].rename(n) for n, f in frames.items()], axis=1)
         .rename_axis("date")
@@ -97,4 +98,6 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
     )
     height = 240 * rows + 140
     charts.decorate(fig, text, width=900, height=height)
+    # Room between the subtitle and the subplot titles (which decorate does not know about).
+    fig.update_layout(margin={"t": (fig.layout.margin.t or 80) + 28}, height=height + 28)
     return charts.Chart(figure=fig, data=data, text=text, kind="scenarios")
