@@ -596,7 +596,7 @@ def _aggregate(con, freq: str) -> tuple[pd.DataFrame, dict]:
     # One follower value per account and period: the one on its last tweet, ties going to the
     # larger. The tie-break is packed into one HUGEINT key (a struct key is 3x slower).
     con.execute(
-        "CREATE TEMP TABLE pa AS SELECT p, account, count(*) AS n, "
+        "CREATE TEMP TABLE pa AS SELECT p, account, "
         "arg_max(followers, epoch_us(ts)::HUGEINT * 1099511627776 "
         "+ least(greatest(followers, 0), 1099511627775)::HUGEINT) "
         "FILTER (WHERE followers IS NOT NULL) AS fol "
