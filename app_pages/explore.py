@@ -69,6 +69,8 @@ def results(current) -> None:
     chart = ui.its_chart(source, key, spec)
     st.plotly_chart(chart.figure, key="xp_chart", width="content")
     ui.source_caption(ui.source_line(source, key))
+    if source == "upload":
+        st.caption("An uploaded file is not part of the link: share the file with the link.")
     ui.export_kit(chart, key="xp_export", results=result)
     st.subheader("Effects")
     if result.interventions and result.interventions[0].level_change is not None:

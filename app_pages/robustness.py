@@ -21,6 +21,7 @@ if analysis is None or not analysis[2].interventions:
     st.info("Set up an analysis with at least one intervention on Explore & model first.")
     st.stop()
 source, key, spec = analysis
+xp.write_url(source, key, spec)  # a copied link reopens this page on the same analysis
 labels = [iv.label for iv in spec.interventions]
 label = st.selectbox("Intervention to test", labels, key="rb_label")
 src_line = ui.source_line(source, key)
@@ -85,7 +86,16 @@ with ui.guard(what="break tests"), st.spinner("Testing for breaks..."):
     c3.metric("Most likely single break", f"{pd.Timestamp(sup['date']):%b %Y}")
     if bk.breaks:
         st.write(f"Bai-Perron ({bk.criterion.upper()}) selects {bk.n_breaks} break(s):")
-        st.dataframe(pd.DataFrame(bk.breaks), hide_index=True, key="rb_breaks")
+        table = pd.DataFrame(bk.breaks).rename(
+            columns={
+                "date": "break (first period of new regime)",
+                "ci_low": "95% CI from",
+                "ci_high": "95% CI to",
+            }
+        )
+        for col in table.columns:
+            table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d").fillna("beyond data")
+        st.dataframe(table, hide_index=True, key="rb_breaks")
     else:
         st.write(f"Bai-Perron ({bk.criterion.upper()}) selects no break.")
     st.caption(
