@@ -394,6 +394,11 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
     when = rows[table.time_column].get(i)
     at = f" (at {when:%Y-%m-%d})" if isinstance(when, pd.Timestamp) else ""
     cell = str(text[i])[:40]
+    if re.fullmatch(r"[+-]?(inf|infinity)", cell, re.I):
+        raise InputError(
+            f"The {what} column {col!r} holds an infinite value ({cell!r}){at}. Fix that cell "
+            "(or leave it empty for a missing value), or choose another column."
+        )
     if re.fullmatch(r"[<>]\s*\d+([.,]\d+)?", cell):  # Google Trends' "<1", suppressed counts
         raise InputError(
             f"The {what} column {col!r} holds {cell!r}{at}: a value given only as a bound, not a "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -450,6 +451,17 @@ def test_formula_cells_in_numeric_column_refused(cell):
         f'date,n\n2016-01,1\n2016-02,2\n2016-03,"{cell.replace(chr(34), chr(34) * 2)}"\n2016-04,4\n'
     )
     refused(text, "column 'n'", "formula", "values only")
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "+Infinity"])
+def test_infinities_are_refused_as_infinite_not_as_formulas(cell):
+    from explorer.series import extract_series
+
+    t = load(f"date,n\n2016-01,1\n2016-02,2\n2016-03,{cell}\n2016-04,4\n2016-05,5\n")
+    with pytest.raises(
+        InputError, match=rf"column 'n' holds an infinite value \('{re.escape(cell)}'\)"
+    ):
+        extract_series(t, value="n")
 
 
 def test_signed_numbers_are_not_formulas():
