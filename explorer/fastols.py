@@ -171,53 +171,28 @@ def segment_ssr(y: np.ndarray, Z: np.ndarray, min_len: int) -> np.ndarray:
 def prefix_ssr(y: np.ndarray, Z: np.ndarray, min_len: int) -> np.ndarray:
     """SSR of OLS of y[:j] on Z[:j] for every j = min_len..n (``Z[:, 0]`` the constant).
 
-    Cumulative cross-products after re-centring on the first row (see ``segment_ssr``).
+    Cumulative cross-products after re-centring on the first row (see ``segment_ssr``). ``y``
+    may be (B, n): the cross-products of Z are then shared by every outcome.
     """
     Zi = np.array(Z, float)
     Zi[:, 1:] -= Zi[0, 1:]
-    yi = np.asarray(y, float) - y[0]
-    ZZ = np.cumsum(Zi[:, :, None] * Zi[:, None, :], axis=0)[min_len - 1 :]
-    Zy = np.cumsum(Zi * yi[:, None], axis=0)[min_len - 1 :]
-    yy = np.cumsum(yi * yi)[min_len - 1 :]
-    b = np.linalg.solve(ZZ, Zy[..., None])[..., 0]
-    return np.maximum(yy - np.einsum("jq,jq->j", Zy, b), 0.0)
-
-
-def batch_partial_ols(
-    W: np.ndarray, Z: np.ndarray, y: np.ndarray, *, errors: str = "ols", hac_lags: int | None = None
-) -> BatchFit:
-    """The coefficients of Z in B regressions of y on [W, Z_b]: W shared, Z_b (B, n, q) moving.
-
-    Frisch-Waugh-Lovell: with W partialled out once (one QR), each fit is a q-column regression
-    of M_W y on M_W Z_b, which gives Z_b's coefficients, the residuals and the SSR of the full
-    regression. The rows of (X'X)^-1 X' that belong to Z_b are (Z~'Z~)^-1 Z~', so the OLS and
-    Newey-West covariances of those coefficients need only the partialled-out columns. This is
-    what makes a sweep cost O(B n q^2) instead of O(B n k^2). Returned arrays cover Z only.
-    """
-    W = np.asarray(W, float)
-    Z = np.asarray(Z, float)
     y = np.asarray(y, float)
-    n, p = W.shape
-    q = Z.shape[-1]
-    k = p + q
-    Q, _ = np.linalg.qr(W)
-    yt = y - Q @ (Q.T @ y)
-    Zt = Z - Q @ (np.swapaxes(Q, 0, 1) @ Z)  # (B, n, q)
-    ZtT = np.swapaxes(Zt, -1, -2)
-    A = np.linalg.inv(ZtT @ Zt)  # (B, q, q)
-    g = (A @ (ZtT @ yt[:, None]))[..., 0]
-    resid = yt[None, :] - np.einsum("bnq,bq->bn", Zt, g)
-    ssr = np.einsum("bn,bn->b", resid, resid)
-    df = n - k
-    if errors == "ols":
-        cov = A * (ssr / df)[:, None, None]
-    elif errors == "hac":
-        lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
-        cov = A @ hac_meat(Zt * resid[:, :, None], lags) @ A * (n / df)
-    else:
-        raise ValueError(f"batch_partial_ols handles errors 'ols' or 'hac', not {errors!r}")
-    bse = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0.0, None))
-    return BatchFit(g, bse, resid, ssr, cov, n, df, True)
+    ZZ = np.cumsum(Zi[:, :, None] * Zi[:, None, :], axis=0)[min_len - 1 :]
+    if y.ndim == 1:
+        yi = y - y[0]
+        Zy = np.cumsum(Zi * yi[:, None], axis=0)[min_len - 1 :]
+        yy = np.cumsum(yi * yi)[min_len - 1 :]
+        b = np.linalg.solve(ZZ, Zy[..., None])[..., 0]
+        return np.maximum(yy - np.einsum("jq,jq->j", Zy, b), 0.0)
+    yi = y - y[:, :1]
+    Zy = np.cumsum(Zi[None] * yi[:, :, None], axis=1)[:, min_len - 1 :]
+    yy = np.cumsum(yi * yi, axis=1)[:, min_len - 1 :]
+    inv = np.linalg.inv(ZZ)
+    quad = np.zeros_like(yy)
+    for q in range(Zi.shape[1]):  # Zy' (Z'Z)^-1 Zy, q^2 flat passes (q is 1 or 2 here)
+        for r in range(Zi.shape[1]):
+            quad += inv[None, :, q, r] * Zy[:, :, q] * Zy[:, :, r]
+    return np.maximum(yy - quad, 0.0)
 
 
 def batch_poisson(

@@ -25,6 +25,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-trend", action="store_true", help="mean shifts only (y ~ 1)")
     g.add_argument("--log", action="store_true", help="test log(y)")
     g.add_argument(
+        "--pvalue",
+        default="hansen",
+        choices=("hansen", "simulated"),
+        help="sup-F p-value: Hansen's approximation (as strucchange) or simulated for this design",
+    )
+    g.add_argument(
         "--intervention",
         action="append",
         default=[],
@@ -46,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         trim=args.trim,
         criterion=args.criterion,
         use_log=args.log,
+        pvalue=args.pvalue,
     )
     out = {**envelope("breaks", table, spec), **res.to_dict()}
     answer = None
