@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from explorer.errors import InputError
 
@@ -68,11 +69,23 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    try:
-        return int(args._run(args) or 0)
-    except InputError as exc:
-        msg = " ".join(str(exc).split())
-        sys.stderr.write(f"error: {msg}\n")
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            return int(args._run(args) or 0)
+        except InputError as exc:
+            msg = " ".join(str(exc).split())
+            sys.stderr.write(f"error: {msg}\n")
+            return 2
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            _show(caught)
+
+
+def _show(caught) -> None:
+    """A changed bundled dataset is one ``warning: ...`` line; other warnings print as usual."""
+    for w in caught:
+        if w.category.__name__ == "ChecksumWarning":
+            sys.stderr.write(f"warning: {' '.join(str(w.message).split())}\n")
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
