@@ -497,6 +497,17 @@ def add_effect_columns(frame: pd.DataFrame, result: ItsResult) -> pd.DataFrame:
 def load_coverage() -> dict | None:
     """The committed coverage study (``make validate``), or None if it has not been run."""
     try:
-        return json.loads(COVERAGE_FILE.read_text(encoding="utf-8"))
+        cov = json.loads(COVERAGE_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    # A damaged file (hand edits, a half-written run) is ignored rather than breaking caveats.
+    rows = cov.get("results") if isinstance(cov, dict) else None
+    ok = isinstance(rows, list) and all(
+        isinstance(r, dict)
+        and isinstance(r.get("errors"), str)
+        and isinstance(r.get("n"), int | float)
+        and r["n"] > 0
+        and isinstance(r.get("coverage"), int | float)
+        for r in rows
+    )
+    return cov if ok else None
