@@ -319,6 +319,11 @@ def export_kit(chart, *, key: str, results=None, where=None) -> None:
                 )
                 st.text_area("Alt text", ex.alt(results, title), key=f"{key}_alt", height=90)
         st.caption("Images carry the title, subtitle, source line and notes.")
+        from explorer.export import static_export_available
+
+        missing = static_export_available()  # no browser: say so before anyone clicks PNG
+        if missing:
+            st.caption(md_escape(missing))
 
 
 @contextlib.contextmanager
@@ -450,6 +455,9 @@ def loader_report(tbl) -> None:
     """What the loader inferred (encoding, delimiter, dates, frequency) and any gaps."""
     rep = tbl.report
     d = rep.to_dict() if hasattr(rep, "to_dict") else {}
+    for note in getattr(rep, "notes", []) or []:
+        if note.startswith("CHECKSUM MISMATCH"):  # never only inside a collapsed panel
+            st.warning(md_escape(note), icon=":material/gpp_maybe:")
     gaps = list(getattr(rep, "gaps", []) or [])
     label = "What the loader inferred" + (f" · {len(gaps)} missing periods" if gaps else "")
     with st.expander(label, expanded=bool(gaps)):
