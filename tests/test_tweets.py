@@ -257,7 +257,7 @@ def test_synthetic_daily_counts_and_stance_match_pandas(synthetic):
 
 
 def test_csv_parquet_glob_and_bytes_agree(synthetic):
-    d, csv_path, _ = synthetic
+    d, csv_path, df = synthetic
     a = ingest(csv_path, freq="W").series
     b = ingest(str(d / "part-*.parquet"), freq="W").series
     c = ingest([d / "part-0.parquet", d / "part-1.parquet"], freq="W").series
@@ -267,6 +267,8 @@ def test_csv_parquet_glob_and_bytes_agree(synthetic):
     assert (a["date"].dt.day_of_week == 0).all()
     m = ingest(csv_path, freq="M").series
     assert (m["date"].dt.day == 1).all() and m["n_tweets"].sum() == a["n_tweets"].sum()
+    q = ingest(csv_path, freq="Q").series
+    assert set(q["date"].dt.month) <= {1, 4, 7, 10} and q["n_tweets"].sum() == len(df)
 
 
 def test_progress_is_reported_up_to_done(synthetic):
