@@ -94,7 +94,7 @@ with ui.guard(what="break tests"), st.spinner("Testing for breaks..."):
             }
         )
         for col in table.columns:
-            table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d").fillna("beyond data")
+            table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d").fillna("n/a")
         st.dataframe(table, hide_index=True, key="rb_breaks")
     else:
         st.write(f"Bai-Perron ({bk.criterion.upper()}) selects no break.")
