@@ -150,7 +150,7 @@ def supf_test(
 
     Examples
     --------
-    >>> y = np.r_[np.zeros(30), np.ones(30)] + np.sin(np.arange(60))
+    >>> y = np.r_[np.zeros(30), 3 * np.ones(30)] + np.sin(np.arange(60))
     >>> supf_test(y, trend_matrix(60, trend=False)).index
     30
     """
