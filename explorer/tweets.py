@@ -247,6 +247,11 @@ def ingest(
             con.execute("SET enable_progress_bar_print = false")
             _create_source_view(con, files, kind)
             cols = _describe(con)
+            if len(cols) == 1 and any(sep in next(iter(cols)) for sep in ",;\t|"):
+                raise InputError(
+                    "The CSV could not be split into columns (read as one column): look for an "
+                    "unclosed quote or rows with more fields than the header, and re-export it."
+                )
             spec = FORMATS[format]
             m = _resolve_mapping(cols, spec["mapping"], mapping or {}, format)
             tfmt = time_format or spec["time_format"]

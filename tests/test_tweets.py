@@ -440,6 +440,13 @@ def test_time_zone_conversion(tmp_path):
         ),
         (lambda d: write_csv(d / "x.csv", ["time", "account", "text"], []), {}, "no tweets"),
         (lambda d: raw_file(d / "x.csv", b""), {}, "is empty"),
+        (
+            lambda d: raw_file(
+                d / "x.csv", b'time,account,text\n2016-01-01,a,"open\n2016-01-02,b,t\n'
+            ),
+            {},
+            "could not be split into columns",
+        ),
         (lambda d: raw_file(d / "x.csv", b"PK\x03\x04\x00\x00"), {}, "binary"),
         (
             lambda d: raw_file(d / "x.parquet", b"PAR1junk"),
