@@ -8,9 +8,10 @@ gaussian, ``ols``         ``OLS(y, X).fit()`` (t intervals, n - k df)
 gaussian, ``hac``         ``OLS(y, X).fit(cov_type="HAC", maxlags=L, use_correction=True)``:
                           Newey-West with the n/(n-k) small-sample factor and t(n - k)
                           intervals, the convention of Stata's ``newey`` (and so ``itsa``)
-gaussian, ``ar:P``        regression with AR(P) errors by exact likelihood, every observation
-                          kept: ``SARIMAX(y, X, order=(P, 0, 0))``'s likelihood, maximised
-                          exactly by ``explorer.its_ar`` (statsmodels' own search stops short)
+gaussian, ``ar:P``        regression with AR(P) errors, every observation kept, by REML
+                          (statsmodels' ``GLS`` at the REML AR covariance, t(n-k)), or with
+                          ``extra=(("ar_method", "ml"),)`` by the exact ML of
+                          ``SARIMAX(y, X, order=(P, 0, 0))`` (``explorer.its_ar``)
 poisson                   ``GLM(y, X, Poisson(), exposure=offset)``; ``hac`` as above
 quasipoisson              the same with ``scale="X2"`` (Pearson chi2 / df)
 negbin                    ``NegativeBinomial(y, X, exposure=offset)`` (discrete; alpha estimated)
@@ -344,7 +345,9 @@ def _statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
                 if res.model.rank < X.shape[1]:  # computed by the fit's pseudo-inverse
                     _check_rank(X, names)
                 return res, float(res.df_resid)
-            return fit_ar_errors(y, pd.DataFrame(X, columns=names), spec.ar_order or 1), None
+            method = dict(spec.extra).get("ar_method", "reml")
+            res = fit_ar_errors(y, pd.DataFrame(X, columns=names), spec.ar_order or 1, method)
+            return res, res.df_resid
         exposure = None if log_offset is None else np.exp(log_offset)
         kw = hac if errors == "hac" else {}
         if spec.family in ("poisson", "quasipoisson"):
@@ -409,7 +412,7 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
         return RawFit(
             params=params,
             cov=pd.DataFrame(res.cov, index=pnames, columns=pnames),
-            df_resid=None,
+            df_resid=res.df_resid,
             raw=res,
             design=design,
             X=X,
@@ -420,7 +423,7 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             llf=res.llf,
             aic=res.aic,
             scale=res.sigma2,
-            extra={"ar": res.phi.tolist(), "innovations": res.innovations},
+            extra={"ar": res.phi.tolist(), "innovations": res.innovations, "ar_method": res.method},
         )
     # object-dtype names: pandas 3's default Arrow strings cost more than the OLS fit itself
     index = pd.Index(_param_names(res, names), dtype=object)

@@ -68,6 +68,7 @@ def diagnostics(result) -> dict:
         d["negbin_alpha"] = fit.extra["alpha"]
     if "ar" in fit.extra:
         d["ar_coefficients"] = fit.extra["ar"]
+        d["ar_method"] = fit.extra.get("ar_method")
     if result.spec.effective_errors == "hac":
         from explorer.its import default_hac_lags
 

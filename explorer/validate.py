@@ -4,7 +4,7 @@ How often does a nominal 95% interval for the level change (and the slope change
 true value, when the noise is autocorrelated? Series of n periods follow a segmented line with a
 known level and slope change halfway, plus stationary AR(1) noise (rho = 0.5); each is fitted
 with ``fit_its`` exactly as the app fits it, with OLS, Newey-West (HAC, default lags) and AR(1)
-errors. The same simulated series serve every error type (a paired comparison), seeded, so the
+errors (REML, the default, and exact ML). The same simulated series serve every error type (a paired comparison), seeded, so the
 study reproduces to the digit.
 
 The results go to ``explorer/coverage_results.json``, which the caveats quote ("in our coverage
@@ -27,7 +27,7 @@ from explorer.results import COVERAGE_FILE
 RHO = 0.5
 SEED = 20160108
 TRUE = {"const": 10.0, "trend": 0.05, "level": -1.0, "slope": -0.05}
-ERRORS = ("ols", "hac", "ar:1")
+ERRORS = ("ols", "hac", "ar:1", "ar:1:ml")  # ar:1 is REML (the default); ar:1:ml exact ML
 SIZES = (26, 60, 120, 240)
 
 
@@ -95,8 +95,16 @@ def coverage_study(
         dates = pd.date_range("2000-01-01", periods=n, freq="MS")
         iv = Intervention("x", dates[n // 2].strftime("%Y-%m"))
         for err in errors:
-            kind, order = parse_errors(err)
-            spec = ItsSpec(time="date", value="y", interventions=(iv,), errors=kind, ar_order=order)
+            ml = err.endswith(":ml")
+            kind, order = parse_errors(err.removesuffix(":ml"))
+            spec = ItsSpec(
+                time="date",
+                value="y",
+                interventions=(iv,),
+                errors=kind,
+                ar_order=order,
+                extra=(("ar_method", "ml"),) if ml else (),
+            )
             est, cov_l, cov_s, se = [], 0, 0, []
             t0 = time.perf_counter()
             for y in ys:

@@ -63,7 +63,16 @@ def hand_design(*, seasonality="none", covariate=True, slope=True) -> pd.DataFra
     return X
 
 
-def ours(family="gaussian", errors=None, *, log=False, seasonality="none", hac_lags=None, ar=None):
+def ours(
+    family="gaussian",
+    errors=None,
+    *,
+    log=False,
+    seasonality="none",
+    hac_lags=None,
+    ar=None,
+    extra=(),
+):
     d = data()
     k = 2 if seasonality == "fourier" else 0
     spec = ItsSpec(
@@ -79,6 +88,7 @@ def ours(family="gaussian", errors=None, *, log=False, seasonality="none", hac_l
         fourier_k=k,
         covariates=("x",),
         offset="pop" if family != "gaussian" else None,
+        extra=extra,
     )
     s = from_frame(d, value=spec.value, freq="M", extra=("x", "pop"))
     return fit_its(s, spec), d
@@ -160,14 +170,20 @@ def test_negative_binomial_estimates_alpha(errors):
 
 
 @pytest.mark.parametrize("p", [1, 2])
-def test_ar_errors_exact_likelihood_keeps_every_observation(p):
+def test_ar_errors_exact_ml_is_sarimax_likelihood(p):
     X = hand_design()
-    r, d = ours(errors="ar", ar=p)
+    r, d = ours(errors="ar", ar=p, extra=(("ar_method", "ml"),))
     y = d["y"].to_numpy()
-    assert r.errors_used == f"ar:{p}" and r.n_obs == N
+    assert r.errors_used == f"ar:{p}" and r.n_obs == N and r.df_resid is None
+    assert r.diagnostics["ar_method"] == "ml"
     k = X.shape[1]
-    # 1. An independent exact-GLS profile maximum (whitening by hand) agrees.
+    # 1. The profile maximum on the unscaled design agrees (and, for p = 1, an independent
+    #    Prais-Winsten profile written out here).
     b, phi, s2, ll = ar_profile_fit(y, X.to_numpy(), p)
+    if p == 1:
+        b_pw, rho_pw = _prais_winsten_ml(y, X.to_numpy())
+        np.testing.assert_allclose(r.params.to_numpy()[:k], b_pw, rtol=1e-6, atol=1e-7)
+        assert r.params["ar.L1"] == pytest.approx(rho_pw, abs=1e-6)
     np.testing.assert_allclose(r.params.to_numpy()[:k], b, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(r.params[[f"ar.L{i}" for i in range(1, p + 1)]], phi, atol=1e-6)
     # 2. statsmodels' SARIMAX on the raw design, at our estimates: the same log-likelihood
@@ -191,6 +207,65 @@ def test_ar_errors_exact_likelihood_keeps_every_observation(p):
         np.testing.assert_allclose(
             r.params.to_numpy()[:k], searched.params[:k], rtol=1e-2, atol=1e-3
         )
+
+
+def _prais_winsten_ml(y, X):
+    """Exact AR(1) ML by the Prais-Winsten transform and a scalar search over rho."""
+    from scipy import optimize
+
+    n = len(y)
+
+    def nll(rho):
+        w = np.sqrt(1 - rho**2)
+        ys = np.r_[w * y[0], y[1:] - rho * y[:-1]]
+        Xs = np.vstack([w * X[0], X[1:] - rho * X[:-1]])
+        b = np.linalg.lstsq(Xs, ys, rcond=None)[0]
+        r = ys - Xs @ b
+        return 0.5 * n * np.log(r @ r / n) - 0.5 * np.log(1 - rho**2), b
+
+    o = optimize.minimize_scalar(
+        lambda r: nll(r)[0], bounds=(-0.99, 0.99), method="bounded", options={"xatol": 1e-12}
+    )
+    return nll(o.x)[1], o.x
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_ar_errors_reml_is_statsmodels_gls_at_the_reml_estimate(p):
+    """The default ar:P: REML for the AR coefficients, then statsmodels' GLS with the AR
+    covariance (every observation kept) for the coefficients, errors and t(n-k) intervals."""
+    from scipy import linalg
+    from statsmodels.tsa.arima_process import arma_acovf
+
+    X = hand_design()
+    r, d = ours(errors="ar", ar=p)
+    y = d["y"].to_numpy()
+    assert r.diagnostics["ar_method"] == "reml" and r.df_resid == N - X.shape[1]
+    phi = r.params[[f"ar.L{i}" for i in range(1, p + 1)]].to_numpy()
+
+    def sigma(ph):
+        return linalg.toeplitz(arma_acovf(np.r_[1, -ph], [1.0], nobs=N))
+
+    gls = sm.GLS(y, X, sigma=sigma(phi)).fit()
+    close(r, gls.params, gls.bse)
+    np.testing.assert_allclose(r.conf_int().to_numpy()[: X.shape[1]], gls.conf_int(), rtol=1e-8)
+    assert r.params["sigma2"] == pytest.approx(gls.scale, rel=1e-8)
+
+    def reml(ph):  # the restricted log-likelihood with dense matrices, up to a constant
+        S = sigma(ph)
+        g = sm.GLS(y, X, sigma=S).fit()
+        Si = np.linalg.inv(S)
+        return -0.5 * (
+            (N - X.shape[1]) * np.log(g.scale)
+            + np.linalg.slogdet(S)[1]
+            + np.linalg.slogdet(X.T @ Si @ X)[1]
+        )
+
+    at = reml(phi)
+    for i in range(p):
+        for step in (1e-3, -1e-3):
+            moved = phi.copy()
+            moved[i] += step
+            assert reml(moved) < at
 
 
 def test_fast_path_ols_and_refusals():
