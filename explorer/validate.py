@@ -4,8 +4,8 @@ How often does a nominal 95% interval for the level change (and the slope change
 true value, when the noise is autocorrelated? Series of n periods follow a segmented line with a
 known level and slope change halfway, plus stationary AR(1) noise (rho = 0.5); each is fitted
 with ``fit_its`` exactly as the app fits it, with OLS, Newey-West (HAC, default lags) and AR(1)
-errors (REML, the default, and exact ML). The same simulated series serve every error type (a paired comparison), seeded, so the
-study reproduces to the digit.
+errors (``ar:1``: REML, the default; ``ar:1:ml``: exact ML). The same simulated series serve
+every error type (a paired comparison), seeded, so the study reproduces to the digit.
 
 The results go to ``explorer/coverage_results.json``, which the caveats quote ("in our coverage
 study ... covered 83% of the time at n = 60"). A fast version runs in the tests.
