@@ -127,38 +127,63 @@ def scenario_lab(events: pd.DataFrame) -> None:
     if not ui.core_ready("its", "attribution"):
         st.info("The live fits appear here once the modelling core is installed.")
         return
+    if not _lab_ready():
+        # First session after the server starts: fit one scenario at a time, with progress.
+        from explorer.scenarios import SCENARIOS
+
+        spec, claim = _lab_spec(), _claim_spec()
+        with st.status("Fitting the six scenarios...", expanded=False) as status:
+            for name in SCENARIOS:
+                status.update(label=f"Fitting the scenario {name}...")
+                ui.attribution("dataset", _scenario_key(name), spec, claim)
+            status.update(label="Scenario fits done", state="complete")
+    with ui.guard(what="scenario lab"):
+        table, chart = _lab_results()
+        _show_lab(table, chart)
+
+
+def _scenario_key(name: str) -> str:
+    from explorer.scenarios import SCENARIOS
+
+    return "scenarios" if name == next(iter(SCENARIOS)) else f"scenarios/{name}"
+
+
+# Set once the lab's results are cached in this server process (sessions share the cache).
+_LAB_DONE: dict = {}
+
+
+def _lab_ready() -> bool:
+    return _LAB_DONE.get("done", False)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _lab_results():
+    """The scenario table and small-multiples chart (the same for every session: built once)."""
     from explorer.scenarios import SCENARIOS, truth
 
     spec, claim = _lab_spec(), _claim_spec()
     rows, frames = [], {}
-    with st.status("Fitting the six scenarios...", expanded=False) as status:
-        for name in SCENARIOS:
-            with ui.guard(what=f"scenario {name}"):
-                key = "scenarios" if name == next(iter(SCENARIOS)) else f"scenarios/{name}"
-                res = ui.fit("dataset", key, spec)
-                att = ui.attribution("dataset", key, spec, claim).to_dict()
-                gec, trend = _component(att, "gec"), _component(att, "trend")
-                rest = _component(att, "remainder")
-                t = truth(name)
-                true_keys = [i["key"] for i in t["interventions"]]
-                gec_true = "gec" in true_keys
-                gec_found = _significant(gec)
-                rows.append(
-                    {
-                        "scenario": name,
-                        "true cause": ", ".join(true_keys) or "none (trend or its shape)",
-                        "trend share": trend.get("share_of_observed"),
-                        "GEC share": gec.get("share_of_observed"),
-                        "GEC 95% CI (log)": _ci_text(gec),
-                        "remainder share": rest.get("share_of_observed"),
-                        "model credits the GEC": "yes" if gec_found else "no",
-                        "right?": "yes" if gec_found == gec_true else "NO",
-                    }
-                )
-                frames[name] = charts.its_frame(res)
-        status.update(label="Scenario fits done", state="complete")
-    if not rows:
-        return
+    for name in SCENARIOS:
+        key = _scenario_key(name)
+        res = ui.fit("dataset", key, spec)
+        att = ui.attribution("dataset", key, spec, claim).to_dict()
+        gec, trend = _component(att, "gec"), _component(att, "trend")
+        rest = _component(att, "remainder")
+        true_keys = [i["key"] for i in truth(name)["interventions"]]
+        gec_found = _significant(gec)
+        rows.append(
+            {
+                "scenario": name,
+                "true cause": ", ".join(true_keys) or "none (trend or its shape)",
+                "trend share": trend.get("share_of_observed"),
+                "GEC share": gec.get("share_of_observed"),
+                "GEC 95% CI (log)": _ci_text(gec),
+                "remainder share": rest.get("share_of_observed"),
+                "model credits the GEC": "yes" if gec_found else "no",
+                "right?": "yes" if gec_found == ("gec" in true_keys) else "NO",
+            }
+        )
+        frames[name] = charts.its_frame(res)
     chart = _figs.scenario_grid(
         frames,
         gec_date=pd.Timestamp("2016-01-01"),
@@ -169,9 +194,13 @@ def scenario_lab(events: pd.DataFrame) -> None:
             source=SCENARIO_SOURCE,
         ),
     )
+    _LAB_DONE["done"] = True
+    return pd.DataFrame(rows), chart
+
+
+def _show_lab(table: pd.DataFrame, chart) -> None:
     st.plotly_chart(chart.figure, key="scenario_grid", width="content")
     ui.source_caption(SCENARIO_SOURCE)
-    table = pd.DataFrame(rows)
     st.dataframe(
         table,
         hide_index=True,

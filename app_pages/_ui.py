@@ -566,3 +566,23 @@ def its_chart(source: str, key: str, spec):
             notes=tuple(result.caveats[:1]),
         ),
     )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def timeline(claim_id: str, credit: str | None):
+    """A claim's window against the events catalogue (the landing page's first chart)."""
+    from explorer import charts
+
+    claim = claims().set_index("claim_id").loc[claim_id]
+    start, end = pd.Timestamp(claim["period_start"]), pd.Timestamp(claim["period_end"])
+    return charts.events_timeline(
+        events(),
+        window=(start, end),
+        credit=credit,
+        span=(start - pd.DateOffset(months=5), end + pd.DateOffset(months=3)),
+        text=charts.ChartText(
+            title=f"{claim_id}: the claim's window against the events",
+            subtitle=f"{claim['quantity']} ({VERIFICATION_TEXT[claim['verification']]})",
+            source=f"{claim['source_publisher']}; events catalogue",
+        ),
+    )

@@ -4,12 +4,10 @@ Opened on the AP's -45% claim. The claim card and the timeline paint first (no s
 the scenario lab's fits fill in underneath as they finish.
 """
 
-import pandas as pd
 import streamlit as st
 
 from app_pages import _claim_lab as lab
 from app_pages import _ui as ui
-from explorer import charts
 
 DEFAULT_CLAIM = "AP-01"
 
@@ -63,18 +61,7 @@ if window is not None:
                 "Whatever fell before then cannot be that intervention's doing.",
                 icon=":material/schedule:",
             )
-    source = f"{claim['source_publisher']}; events catalogue"
-    chart = charts.events_timeline(
-        events,
-        window=(start, end),
-        credit=None if credited is None else credited.get("key"),
-        span=(start - pd.DateOffset(months=5), end + pd.DateOffset(months=3)),
-        text=charts.ChartText(
-            title=f"{claim_id}: the claim's window against the events",
-            subtitle=f"{claim['quantity']} ({ui.VERIFICATION_TEXT[claim['verification']]})",
-            source=source,
-        ),
-    )
+    chart = ui.timeline(claim_id, None if credited is None else credited.get("key"))
     st.plotly_chart(chart.figure, key="timeline", width="content")
     ui.source_caption(
         f"{claim['source_title']} ({claim['source_publisher']}); events catalogue",
