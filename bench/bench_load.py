@@ -1,0 +1,353 @@
+"""Load test: 20 concurrent sessions against one ``streamlit run`` server, on loopback only.
+
+Each session opens the landing page ("Check a claim", with its live scenario lab), then the
+Explore page on a bundled series, and moves the intervention's date (a refit and a redraw).
+Measured: time from the request to the first chart on the landing page and after the date
+change, for 20 sessions started at once, against the same session run alone (median of three,
+after a warm-up so both see warm caches); errors (exceptions drawn by the app, timeouts, a date
+change that did not change the chart) must be 0; the server's memory (RSS) after 100 and after
+200 sessions must stop growing, since every cache has a bound (``max_entries``).
+
+Clients (a choice, as the issue allows): 3 of the 20 sessions are browser contexts in one
+Debian Chromium driven by Playwright (what a reader does, page drawing included); the other 17
+speak Streamlit's own websocket protocol (``websockets`` + the protobuf messages Streamlit ships:
+a ``BackMsg.rerun_script`` with the page, query string and widget state, then ``ForwardMsg``
+deltas until ``script_finished``), so 20 Chromium renderers on 2 cores do not measure the
+browser instead of the server. The 200-session memory run uses the websocket client only.
+
+Bounded: loopback address, fixed session counts, a timeout on every wait; the server is the
+only process started besides Chromium, and both are stopped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pathlib
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = (
+    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+    "--disable-background-networking --disable-component-update --disable-sync"
+).split()
+N_CONCURRENT = 20
+N_BROWSER = 3
+N_TOTAL = 200
+WAVE = 20  # websocket sessions at a time in the memory run
+TIMEOUT = 120.0
+DATASET = "scenarios/gec_step"
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+# -- server --------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(port: int, log) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
+    )
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy within 90 s")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# -- the websocket client ------------------------------------------------------------------------
+class Trouble(Exception):
+    """Something a reader would see as broken (an exception on the page, no chart change)."""
+
+
+async def _rerun(ws, *, page_hash: str = "", query: str = "", widgets=None) -> dict:
+    """One script run: send the rerun, read deltas to ``script_finished``; times from the send."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = query
+    msg.rerun_script.page_script_hash = page_hash
+    if widgets is not None:
+        msg.rerun_script.widget_states.CopyFrom(widgets)
+    t0 = time.perf_counter()
+    await ws.send(msg.SerializeToString())
+    out = {"first_chart": None, "charts": [], "sliders": [], "nav": None}
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await asyncio.wait_for(ws.recv(), TIMEOUT))
+        kind = fwd.WhichOneof("type")
+        if kind == "navigation":
+            out["nav"] = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}
+        elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            el = fwd.delta.new_element
+            what = el.WhichOneof("type")
+            if what == "exception":
+                raise Trouble(f"exception on the page: {el.exception.message[:200]}")
+            if what == "plotly_chart":
+                if out["first_chart"] is None:
+                    out["first_chart"] = time.perf_counter() - t0
+                out["charts"].append(el.plotly_chart.spec)
+            elif what == "slider":
+                out["sliders"].append(el.slider)
+        elif kind == "script_finished":
+            return out
+
+
+async def ws_session(port: int, k: int) -> dict:
+    """Landing page, Explore on a bundled series, one date change: times to first chart."""
+    import websockets
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=None,
+        open_timeout=TIMEOUT,
+    ) as ws:
+        landing = await _rerun(ws)
+        if landing["first_chart"] is None:
+            raise Trouble("the landing page drew no chart")
+        explore = landing["nav"]["explore"]
+        query = f"ds={DATASET}"
+        page = await _rerun(ws, page_hash=explore, query=query)
+        slider = next(s for s in page["sliders"] if s.id.endswith("xp_date_0"))
+        ws_state = WidgetStates()
+        w = ws_state.widgets.add()
+        w.id = slider.id
+        # A select_slider's value travels as its formatted option ("Sep 2015").
+        # Dates from Sep 2014 to Aug 2015: never the page's own date (the GEC, Jan 2016).
+        w.string_array_value.data.append(slider.options[3 + k % 12])
+        moved = await _rerun(ws, page_hash=explore, query=query, widgets=ws_state)
+        if moved["first_chart"] is None or moved["charts"][0] == page["charts"][0]:
+            raise Trouble("the date change did not change the chart")
+        return {"landing": landing["first_chart"], "change": moved["first_chart"]}
+
+
+# -- the browser client --------------------------------------------------------------------------
+async def browser_session(browser, port: int) -> dict:
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1800})
+    try:
+        page = await ctx.new_page()
+        t0 = time.perf_counter()
+        await page.goto(f"http://127.0.0.1:{port}/", timeout=TIMEOUT * 1000)
+        await page.wait_for_selector(".js-plotly-plot", timeout=TIMEOUT * 1000)
+        landing = time.perf_counter() - t0
+        await page.goto(f"http://127.0.0.1:{port}/explore?ds={DATASET}", timeout=TIMEOUT * 1000)
+        await page.wait_for_selector(".js-plotly-plot", timeout=TIMEOUT * 1000)
+        await page.wait_for_selector(READY, timeout=TIMEOUT * 1000)
+        before = await _fitted(page)
+        thumb = page.locator("[data-testid='stSlider'] input[type='range']").first
+        await thumb.focus()
+        t0 = time.perf_counter()
+        await page.keyboard.press("ArrowLeft")
+        await page.wait_for_function(
+            """(b) => { const el = document.querySelector('.js-plotly-plot');
+                        const tr = el && el.data && el.data.find(t => t.name === 'Fitted model');
+                        return tr && JSON.stringify(tr.y) !== b; }""",
+            arg=before,
+            timeout=TIMEOUT * 1000,
+        )
+        change = time.perf_counter() - t0
+        if await page.locator("[data-testid='stException']").count():
+            raise Trouble("exception on the page (browser)")
+        return {"landing": landing, "change": change}
+    finally:
+        await ctx.close()
+
+
+async def _fitted(page) -> str:
+    return await page.evaluate(
+        """() => { const el = document.querySelector('.js-plotly-plot');
+                   const tr = el.data.find(t => t.name === 'Fitted model');
+                   return JSON.stringify(tr ? tr.y : null); }"""
+    )
+
+
+# -- the run -------------------------------------------------------------------------------------
+async def _gather(coros) -> tuple[list[dict], list[str]]:
+    done = await asyncio.gather(*coros, return_exceptions=True)
+    ok = [d for d in done if isinstance(d, dict)]
+    bad = [f"{type(d).__name__}: {d}" for d in done if not isinstance(d, dict)]
+    return ok, bad
+
+
+def _p(values, q: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, round(q * (len(v) - 1))))] if v else float("nan")
+
+
+async def _measure(port: int, pid: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    out: dict = {"errors": [], "sessions": 0}
+    # Warm-up: imports, the landing page's scenario fits and the Explore fits get cached.
+    for k in range(2):
+        await ws_session(port, k)
+    out["sessions"] += 2
+    alone = [await ws_session(port, k) for k in range(3)]
+    out["sessions"] += 3
+    out["rss_warm"] = _rss_mb(pid)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            alone_b = [await browser_session(browser, port)]
+            t0 = time.perf_counter()
+            ok, bad = await _gather(
+                [browser_session(browser, port) for _ in range(N_BROWSER)]
+                + [ws_session(port, k) for k in range(N_CONCURRENT - N_BROWSER)]
+            )
+            out["wall"] = time.perf_counter() - t0
+        finally:
+            await browser.close()
+    out["sessions"] += 1 + N_CONCURRENT
+    out["errors"] += bad
+    out["alone"], out["alone_browser"], out["concurrent"] = alone, alone_b, ok
+    out["n_browser_ok"] = sum(1 for r in ok[:N_BROWSER])
+    k = 100
+    while out["sessions"] < N_TOTAL:
+        n = min(WAVE, N_TOTAL - out["sessions"])
+        _, bad = await _gather([ws_session(port, k + i) for i in range(n)])
+        out["errors"] += bad
+        out["sessions"] += n
+        k += n
+        if out["sessions"] >= N_TOTAL // 2 and "rss_half" not in out:
+            out["rss_half"] = _rss_mb(pid)
+    out["rss_end"] = _rss_mb(pid)
+    return out
+
+
+def run() -> list[dict]:
+    port = _free_port()
+    with tempfile.TemporaryFile("w+") as log:
+        proc = _start_server(port, log)
+        try:
+            m = asyncio.run(_measure(port, proc.pid))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.seek(0)
+            server_log = log.read()
+    base = statistics.median(r["landing"] for r in m["alone"])
+    base_change = statistics.median(r["change"] for r in m["alone"])
+    conc = m["concurrent"]
+    land = [r["landing"] for r in conc]
+    change = [r["change"] for r in conc]
+    n_err = len(m["errors"]) + server_log.count("Traceback")
+    for e in m["errors"][:5]:
+        print("     error:", e[:300])
+    grow = m["rss_end"] - m["rss_half"]
+    rows = [
+        {
+            "name": "load: errors in 200 sessions (20 concurrent)",
+            "value": n_err,
+            "unit": "",
+            "target": "== 0",
+            "ok": n_err == 0,
+        },
+        {
+            "name": "load: single session, landing to first chart",
+            "value": base,
+            "unit": "s",
+            "target": "report",
+            "ok": True,
+        },
+        {
+            "name": "load: 20 concurrent, landing first chart p50",
+            "value": _p(land, 0.5),
+            "unit": "s",
+            "target": "report",
+            "ok": True,
+        },
+        {
+            "name": "load: 20 concurrent, landing first chart p95 / single",
+            "value": _p(land, 0.95) / base,
+            "unit": "x",
+            "target": "<= 2x",
+            "ok": _p(land, 0.95) <= 2 * base,
+        },
+        {
+            "name": "load: single session, date change to new chart",
+            "value": base_change,
+            "unit": "s",
+            "target": "report",
+            "ok": True,
+        },
+        {
+            "name": "load: 20 concurrent, date change p95 / single",
+            "value": _p(change, 0.95) / base_change,
+            "unit": "x",
+            "target": "<= 2x",
+            "ok": _p(change, 0.95) <= 2 * base_change,
+        },
+        {
+            "name": "load: browser sessions (3 of 20), landing p95 / one browser alone",
+            "value": _p([r["landing"] for r in conc[:N_BROWSER]], 0.95)
+            / m["alone_browser"][0]["landing"],
+            "unit": "x",
+            "target": "report",
+            "ok": True,
+        },
+        {
+            "name": "load: server RSS after 100 sessions",
+            "value": m["rss_half"],
+            "unit": "MB",
+            "target": "report",
+            "ok": True,
+        },
+        {
+            "name": "load: server RSS growth, sessions 100 -> 200",
+            "value": grow,
+            "unit": "MB",
+            "target": "<= 10% of RSS at 100",
+            "ok": grow <= 0.10 * m["rss_half"],
+        },
+    ]
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)
