@@ -451,6 +451,10 @@ def linear_predictor_rows(
 
 
 def segmented_counterfactual(result: ItsResult, alpha: float = 0.05) -> pd.DataFrame:
+    """The regression's counterfactual: intervention terms set to 0 (comparative ITS: the
+    ``diff:`` intervention terms, so the control's own change stays in). Intervals are for the
+    mean (x' V x on the linear predictor), mapped through exp on the log scale: for ``--log``
+    that is the geometric mean (median) of y, for count models the expected count."""
     fit = result.fit
     X = fit.design.X
     b = result.params.to_numpy()
