@@ -11,6 +11,7 @@ imported inside the functions so that the landing page's first paint never waits
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import hashlib
 import logging
@@ -161,8 +162,14 @@ def series(source: str, key: str, spec):
     return series_from_spec(get_table(source, key), spec)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def fit(source: str, key: str, spec):
+    """``fit_its`` on (source, dataset name or upload checksum, frozen spec): prefetched or cached."""
+    hit = _PREFETCHED.get((source, key, spec))
+    return hit[0] if hit is not None else _fit_cached(source, key, spec)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _fit_cached(source: str, key: str, spec):
     """``fit_its`` cached on (source, dataset name or upload checksum, frozen spec)."""
     from explorer.its import fit_its
 
@@ -551,21 +558,77 @@ def breaks(source: str, key: str, spec, max_breaks: int = 3):
     )
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def its_chart(source: str, key: str, spec):
-    """The ITS chart of a fit (building a plotly figure is the slow part of a rerun)."""
+    """The ITS chart of a fit: prefetched (a neighbouring date) or built and cached."""
+    hit = _PREFETCHED.get((source, key, spec))
+    return hit[1] if hit is not None else _its_chart_cached(source, key, spec)
+
+
+def prefetch_neighbours(source: str, key: str, spec, label: str, periods, freq: str) -> None:
+    """Fit and draw the periods either side of ``label``'s date in a background thread.
+
+    Dragging a date moves one period at a time: the next step then finds its fit and chart
+    ready. Pure core calls (no Streamlit in the thread), kept in a small bounded dict.
+    """
+    from explorer.design import to_period_start
+
+    iv = next((i for i in spec.interventions if i.label == label), None)
+    if iv is None:
+        return
+    options = [d.strftime("%Y-%m-%d") for d in periods]
+    current = to_period_start([iv.timestamp], freq)[0].strftime("%Y-%m-%d")
+    if current not in options:
+        return
+    i = options.index(current)
+    todo = []
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(options):
+            other = spec.with_date(label, options[j])
+            if (source, key, other) not in _PREFETCHED:
+                todo.append(other)
+    if todo:
+        words = (dataset_title(source, key), source_line(source, key))
+        _PREFETCH_POOL.submit(_prefetch, source, key, todo, get_table(source, key), words)
+
+
+def _prefetch(source, key, specs, tbl, words) -> None:
+    from explorer import charts
+    from explorer.its import fit_its
+    from explorer.series import series_from_spec
+
+    for sp in specs:
+        try:
+            result = fit_its(series_from_spec(tbl, sp), sp)
+            chart = charts.its_chart(result, text=_chart_text(*words, sp, result))
+        except Exception:  # noqa: BLE001 - a neighbour that cannot be fitted is simply not ready
+            continue
+        _PREFETCHED[(source, key, sp)] = (result, chart)
+        while len(_PREFETCHED) > 16:
+            _PREFETCHED.pop(next(iter(_PREFETCHED)))
+
+
+_PREFETCHED: dict = {}
+_PREFETCH_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+
+
+def _chart_text(title: str, source: str, spec, result):
+    from explorer import charts
+
+    return charts.ChartText(
+        title=title,
+        subtitle=spec_subtitle(spec, result),
+        source=source,
+        notes=tuple(result.caveats[:1]),
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _its_chart_cached(source: str, key: str, spec):
     from explorer import charts
 
     result = fit(source, key, spec)
-    return charts.its_chart(
-        result,
-        text=charts.ChartText(
-            title=dataset_title(source, key),
-            subtitle=spec_subtitle(spec, result),
-            source=source_line(source, key),
-            notes=tuple(result.caveats[:1]),
-        ),
-    )
+    words = (dataset_title(source, key), source_line(source, key))
+    return charts.its_chart(result, text=_chart_text(*words, spec, result))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -55,6 +55,11 @@ def analysis(source, key, tbl, time, value, group, treated):
             st.session_state["xp_last_good"] = (source, key, spec)
     with right:
         results(current)
+    if current is not None and spec.interventions:
+        # The next step of a dragged date is usually one period away: have it ready.
+        ui.prefetch_neighbours(
+            source, key, spec, spec.interventions[0].label, ui.periods_of(tbl, time), tbl.freq
+        )
 
 
 def results(current) -> None:
