@@ -535,6 +535,13 @@ def placebos(source: str, key: str, spec, label: str):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def placebos_in_space(source: str, key: str, spec, label: str):
+    from explorer.placebo import placebo_in_space
+
+    return placebo_in_space(series(source, key, spec), spec, label=label)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def spec_curve(source: str, key: str, spec, label: str):
     from explorer.specs import specification_curve
 

@@ -82,6 +82,10 @@ if result is not None:
     caveats = result.meta.get("caveats", [])
     st.subheader("The series")
     st.line_chart(s, x="date", y=["n_tweets", "n_accounts_observed"], height=280)
+    src = ", ".join(str(x) for x in result.meta.get("inputs", [])) or "uploaded archive"
+    if sample and mode != "Upload a file":
+        src = "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle (CC0)"
+    st.caption(f"Source: {src}. Tweets and accounts observed per period; counts only.")
     for c in caveats:
         st.warning(c, icon=":material/warning:")
     st.dataframe(s, hide_index=True, key="in_series")

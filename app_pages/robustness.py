@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import _explore as xp
 from app_pages import _ui as ui
 from explorer import charts
+from explorer.errors import InputError
 
 st.title("Robustness")
 events = ui.events()
@@ -126,17 +127,45 @@ with ui.guard(what="placebos"), st.spinner("Running placebo dates..."):
         f"smallest attainable with that many is {pl.min_attainable_p:.3f})."
     )
 
+if getattr(ui.series(source, key, spec), "units", None) is not None:
+    with ui.guard(what="placebos in space"), st.spinner("Treating each control unit..."):
+        ps = ui.placebos_in_space(source, key, spec, label)
+        chart = charts.placebo_chart(
+            ps.placebos,
+            real_effect=ps.effect,
+            value_label="Difference in level change",
+            text=charts.ChartText(
+                title=f"{ps.n_placebos} control units treated as if they were treated",
+                source=src_line,
+            ),
+        )
+        st.plotly_chart(chart.figure, key="rb_placebo_space", width="content")
+        ui.source_caption(src_line)
+        ui.export_kit(chart, key="rb_placebo_space_x", results=ps)
+        st.write(
+            f"In space: permutation p-value {ps.p_value:.3f} from {ps.n_placebos} units "
+            f"(smallest attainable {ps.min_attainable_p:.3f})."
+        )
+
 # -- 4. power -----------------------------------------------------------------------------------
 st.header("Could this series have detected an effect at all?")
 pw = None
 with ui.guard(what="power"), st.spinner("Simulating power..."):
-    pw = ui.power(source, key, spec, label)
+    try:
+        pw = ui.power(source, key, spec, label)
+    except InputError as exc:  # not available for this design: say so, it is no mistake
+        st.info(str(exc), icon=":material/info:")
+        pw = None
+if pw is not None:
     mde = f"{pw.mde:.3g}" + (f" ({pw.mde_pct:+.1f}%)" if pw.mde_pct is not None else "")
     c1, c2 = st.columns(2)
     c1.metric("Minimum detectable level change (80% power)", mde)
     c2.metric("Test size under no effect", f"{pw.size:.2f}", help="Should be near 0.05")
     st.line_chart(pw.curve, x="effect", y="power", height=220)
-    st.caption(f"{pw.n_draws} simulations from the fitted pre-period model with AR noise.")
+    st.caption(
+        f"Power against the size of a level change ({spec.scale} scale): {pw.n_draws} "
+        f"simulations from the fitted pre-period model with AR noise. Source: {src_line}"
+    )
 
 # -- 5. diagnostics -----------------------------------------------------------------------------
 st.header("Diagnostics")

@@ -266,3 +266,10 @@ def test_ingest_builds_counts_only_and_sends_the_series_to_explore(shared_data):
     at.button(key="in_send").click().run()
     assert not at.exception
     assert at.radio(key="xp_mode").value == "Upload a file"
+
+
+def test_robustness_on_long_data_adds_placebos_in_space():
+    at = on_page("robustness", ds="reference/prop99", iv="prop99=1989")
+    no_trouble(at)
+    assert any("control units treated" in str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert any("In space: permutation p-value" in m.value for m in at.markdown)
