@@ -111,7 +111,7 @@ async def _rerun(ws, *, page_hash: str = "", query: str = "", widgets=None) -> d
         msg.rerun_script.widget_states.CopyFrom(widgets)
     t0 = time.perf_counter()
     await ws.send(msg.SerializeToString())
-    out = {"first_chart": None, "charts": [], "sliders": [], "nav": None}
+    out = {"first_chart": None, "charts": [], "sliders": [], "alerts": [], "nav": None}
     while True:
         fwd = ForwardMsg()
         fwd.ParseFromString(await asyncio.wait_for(ws.recv(), TIMEOUT))
@@ -129,6 +129,8 @@ async def _rerun(ws, *, page_hash: str = "", query: str = "", widgets=None) -> d
                 out["charts"].append(el.plotly_chart.spec)
             elif what == "slider":
                 out["sliders"].append(el.slider)
+            elif what == "alert":
+                out["alerts"].append(el.alert.body[:200])
         elif kind == "script_finished":
             return out
 
@@ -150,7 +152,10 @@ async def ws_session(port: int, k: int) -> dict:
         explore = landing["nav"]["explore"]
         query = f"ds={DATASET}"
         page = await _rerun(ws, page_hash=explore, query=query)
-        slider = next(s for s in page["sliders"] if s.id.endswith("xp_date_0"))
+        sliders = [s for s in page["sliders"] if s.id.endswith("xp_date_0")]
+        if not sliders:
+            raise Trouble(f"no date slider on the Explore page; it showed: {page['alerts'][:2]}")
+        slider = sliders[0]
         ws_state = WidgetStates()
         w = ws_state.widgets.add()
         w.id = slider.id
@@ -276,8 +281,11 @@ def run() -> list[dict]:
     land = [r["landing"] for r in conc]
     change = [r["change"] for r in conc]
     n_err = len(m["errors"]) + server_log.count("Traceback")
-    for e in m["errors"][:5]:
+    for e in sorted(set(m["errors"]))[:5]:
         print("     error:", e[:300])
+    if "Traceback" in server_log:  # the server's own account of a failed session
+        tb = server_log[server_log.index("Traceback") :].splitlines()
+        print("     server:", " | ".join(tb[-3:])[:400])
     grow = m["rss_end"] - m["rss_half"]
     rows = [
         {
