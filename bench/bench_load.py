@@ -70,6 +70,11 @@ def _start_server(port: int, log) -> subprocess.Popen:
             str(port),
             "--browser.gatherUsageStats",
             "false",
+            # As on a production server: no file watcher. With it, an edit under app_pages/
+            # makes Streamlit drop the page modules from sys.modules while other sessions import
+            # them (KeyError: 'app_pages._ui'): a development-only fault, not load.
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=ROOT,
         stdout=log,
