@@ -181,6 +181,7 @@ def _lab_results():
                 "remainder share": rest.get("share_of_observed"),
                 "model credits the GEC": "yes" if gec_found else "no",
                 "right?": "yes" if gec_found == ("gec" in true_keys) else "NO",
+                "data's own breaks": _break_text(ui.breaks("dataset", key, spec)),
             }
         )
         frames[name] = charts.its_frame(res)
@@ -218,10 +219,17 @@ def _show_lab(table: pd.DataFrame, chart) -> None:
         + (f"; it is wrong about {', '.join(wrong)}" if wrong else "")
         + ". A significant 'GEC effect' appears wherever something else changed near January "
         "2016 (another event, or a decline that was slowing down anyway). Telling these apart "
-        "needs designs beyond the endpoints and beyond one date: the other events in the model, "
-        "a test of where the data break, placebo dates and a control series (see Robustness)."
+        "needs designs beyond the endpoints and beyond one date: the data's own break dates "
+        "(last column: Bai-Perron on the log series, no intervention assumed), the other "
+        "events in the model, placebo dates and a control series (see Robustness)."
     )
     ui.export_kit(chart, key="scenarios", results=table)
+
+
+def _break_text(bk) -> str:
+    """Bai-Perron break dates (first month of each new regime), or 'none'."""
+    dates = [pd.Timestamp(b["date"]).strftime("%Y-%m") for b in bk.breaks]
+    return ", ".join(dates) if dates else "none"
 
 
 def _significant(c: dict) -> bool:
