@@ -85,6 +85,9 @@ def test_landing_scenario_lab_fits_every_scenario():
     row = table.set_index("scenario").loc["gec_step"]
     assert row["model credits the GEC"] == "yes"
     assert row["right?"] == "yes"
+    # The data's own break falls in the month of the true step; none in a plain trend.
+    assert "2016-01" in row["data's own breaks"]
+    assert table.set_index("scenario").loc["trend_only", "data's own breaks"] == "none"
 
 
 def test_landing_unknown_claim_in_url_warns_and_falls_back():
