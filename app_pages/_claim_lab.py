@@ -179,7 +179,7 @@ def _lab_results():
                 "GEC share": gec.get("share_of_observed"),
                 "GEC 95% CI (log)": _ci_text(gec),
                 "remainder share": rest.get("share_of_observed"),
-                "model credits the GEC": "yes" if gec_found else "no",
+                "credits GEC": "yes" if gec_found else "no",
                 "right?": "yes" if gec_found == ("gec" in true_keys) else "NO",
                 "data's own breaks": _break_text(ui.breaks("dataset", key, spec)),
             }
@@ -205,6 +205,15 @@ def _show_lab(table: pd.DataFrame, chart) -> None:
     st.dataframe(
         table,
         hide_index=True,
+        column_order=[
+            "scenario",
+            "true cause",
+            "data's own breaks",
+            "trend share",
+            "GEC share",
+            "credits GEC",
+            "right?",
+        ],
         column_config={
             "trend share": st.column_config.NumberColumn(format="percent"),
             "GEC share": st.column_config.NumberColumn(format="percent"),
@@ -220,7 +229,7 @@ def _show_lab(table: pd.DataFrame, chart) -> None:
         + ". A significant 'GEC effect' appears wherever something else changed near January "
         "2016 (another event, or a decline that was slowing down anyway). Telling these apart "
         "needs designs beyond the endpoints and beyond one date: the data's own break dates "
-        "(last column: Bai-Perron on the log series, no intervention assumed), the other "
+        "(Bai-Perron on the log series, no intervention assumed), the other "
         "events in the model, placebo dates and a control series (see Robustness)."
     )
     ui.export_kit(chart, key="scenarios", results=table)

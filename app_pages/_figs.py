@@ -36,7 +36,6 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=names,
         shared_xaxes=True,
         vertical_spacing=0.16,
         horizontal_spacing=0.06,
@@ -83,6 +82,20 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
             row=r,
             col=c,
         )
+        # The name sits inside the panel, bottom left (empty: every series starts high), so it
+        # never collides with the title and subtitle that decorate draws above the plots.
+        n = "" if i == 0 else str(i + 1)
+        fig.add_annotation(
+            text=f"<b>{charts.esc(name)}</b>",
+            xref=f"x{n} domain",
+            yref=f"y{n} domain",
+            x=0.02,
+            y=0.04,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 12},
+        )
         fig.add_vline(
             x=gec_date,
             line={"color": charts.COLORS["intervention"], "width": 1, "dash": "dot"},
@@ -98,6 +111,4 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
     )
     height = 240 * rows + 140
     charts.decorate(fig, text, width=900, height=height)
-    # Room between the subtitle and the subplot titles (which decorate does not know about).
-    fig.update_layout(margin={"t": (fig.layout.margin.t or 80) + 28}, height=height + 28)
     return charts.Chart(figure=fig, data=data, text=text, kind="scenarios")

@@ -83,7 +83,7 @@ def test_landing_scenario_lab_fits_every_scenario():
     assert len(table) == 6
     # The GEC-only model must credit the GEC where the truth is a GEC step.
     row = table.set_index("scenario").loc["gec_step"]
-    assert row["model credits the GEC"] == "yes"
+    assert row["credits GEC"] == "yes"
     assert row["right?"] == "yes"
     # The data's own break falls in the month of the true step; none in a plain trend.
     assert "2016-01" in row["data's own breaks"]
