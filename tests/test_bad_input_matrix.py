@@ -249,7 +249,8 @@ def run_app(raw: bytes, filename: str, opts: dict) -> list[str]:
             offset=opts.get("offset"),
         )
         fit_its(series_from_spec(table, spec), spec)
-    return box.errors
+    # What the reader sees: the app escapes Markdown in messages (see tests/test_security.py).
+    return [re.sub(r"\\(.)", r"\1", e) for e in box.errors]
 
 
 def assert_clear(message: str, fragment: str) -> None:

@@ -214,7 +214,7 @@ def test_hostile_url_parameters_are_shown_inert_in_the_app():
     bodies = [w.value for w in at.warning] + [e.value for e in at.error]
     bodies += [m.value for m in at.markdown] + [c.value for c in at.caption]
     plain = [re.sub(r"\\(.)", r"\1", b) for b in bodies]
-    assert any("evil.example/login" in b for b in plain), bodies  # the bad values are reported ...
+    assert any("evil.example" in b for b in plain), bodies  # the bad values are reported ...
     for b in bodies:
         assert_inert_markdown(b)  # ... as text, never as a live link or image
 
