@@ -247,3 +247,25 @@ def test_negative_binomial_without_overdispersion_is_refused_quickly():
         fit_its(series(y), spec(family="negbin"))
     assert time.perf_counter() - t0 < 5
     assert_explains(info.value, "overdispersion", "poisson")
+
+
+# -- units ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("model", ["segmented", "sarimax", "structural"])
+@pytest.mark.parametrize("factor", [1e-3, 1e3, 1e9])
+def test_the_units_of_the_outcome_do_not_change_the_answer(model, factor):
+    """Counts, thousands or billions: the same series must give the same effect and z-statistic.
+
+    A state-space optimiser started at unit-scale values settles elsewhere (or reports a
+    standard error of 0) when the outcome is in other units: silently wrong numbers.
+    """
+    rng = np.random.default_rng(1)
+    t = np.arange(40.0)
+    y = 50 + 0.3 * t + np.where(t >= 24, -8, 0) + rng.normal(0, 3, 40)
+    iv = (Intervention("x", "2016-01"),)
+    fits = [
+        fit_its(series(y * f), ItsSpec(time="date", value="y", model=model, interventions=iv))
+        for f in (1.0, factor)
+    ]
+    (a, b) = (r.interventions[0].level_change for r in fits)
+    assert b.estimate / factor == pytest.approx(a.estimate, rel=0.01)
+    assert b.estimate / b.se == pytest.approx(a.estimate / a.se, rel=0.01)
