@@ -237,13 +237,17 @@ def build_design(
     t = (ords - ords[0]).astype(float)
     obs = np.ones(len(t), bool) if observed is None else np.asarray(observed, bool)
     ivs = spec.interventions if interventions is None else tuple(interventions)
-    first, last = idx[obs].min() if obs.any() else idx[0], idx[obs].max() if obs.any() else idx[-1]
     first_o, last_o = ords[obs].min() if obs.any() else ords[0], ords[obs].max() if obs.any() else ords[-1]
+    # Only the error messages need these as dates (pandas min/max costs more than the fit).
+    first, last = period_start([first_o], freq)[0], period_start([last_o], freq)[0]
 
     cols: dict[str, np.ndarray] = {"const": np.ones(len(t)), "trend": t}
-    season = seasonal_frame(idx, freq, spec.seasonality, spec.fourier_k)
-    for c in season.columns:
-        cols[c] = season[c].to_numpy()
+    season_cols: tuple[str, ...] = ()
+    if spec.seasonality != "none":
+        season = seasonal_frame(idx, freq, spec.seasonality, spec.fourier_k)
+        season_cols = tuple(season.columns)
+        for c in season.columns:
+            cols[c] = season[c].to_numpy()
 
     terms: list[Term] = []
     caveats: list[str] = []
@@ -280,7 +284,11 @@ def build_design(
         )
 
     caveats += _check_segments(terms, t, obs, freq)
-    X = pd.DataFrame(cols, index=idx)
+    # One block and object-dtype names: a dict of columns with pandas 3's Arrow string names
+    # costs several times the OLS fit it feeds.
+    X = pd.DataFrame(
+        np.column_stack(list(cols.values())), index=idx, columns=pd.Index(list(cols), dtype=object)
+    )
     cov_cols: tuple[str, ...] = ()
     if covariates is not None and len(covariates.columns):
         cov = covariates.set_axis(idx)
@@ -294,7 +302,7 @@ def build_design(
         terms=tuple(terms),
         t=t,
         freq=freq,
-        seasonal_cols=tuple(season.columns),
+        seasonal_cols=season_cols,
         covariate_cols=cov_cols,
         caveats=tuple(caveats),
     )
