@@ -52,10 +52,9 @@ def period_ordinal(dates, freq: str) -> np.ndarray:
 def period_start(ordinals, freq: str) -> pd.DatetimeIndex:
     """The first day of each period ordinal (inverse of ``period_ordinal``)."""
     o = np.asarray(ordinals, dtype=np.int64)
-    if freq == "D":
-        return pd.DatetimeIndex(pd.Timestamp("1970-01-01") + pd.to_timedelta(o, unit="D"))
-    if freq == "W":
-        return pd.DatetimeIndex(_MONDAY_EPOCH + pd.to_timedelta(o * 7, unit="D"))
+    if freq in ("D", "W"):
+        days = o if freq == "D" else o * 7 + 4  # 1970-01-05, a Monday, is day 4
+        return pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[us]"))
     # Months since 1970 as numpy datetime64: pd.to_datetime on a year/month dict costs ~1 ms
     # a call, more than the regression it feeds.
     if freq == "M":
