@@ -203,7 +203,11 @@ def load_lexicon(source=None, *, name: str | None = None) -> Lexicon:
     else:
         if isinstance(source, str | pathlib.Path) and not _looks_like_csv_text(source):
             path = pathlib.Path(source)
-            if not path.is_file():
+            try:
+                found = path.is_file()
+            except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+                found = False
+            if not found:
                 raise InputError(
                     f"Lexicon file {str(path)!r} not found: give a CSV with columns "
                     f"{', '.join(COLUMNS)}."
