@@ -448,3 +448,59 @@ def test_works_or_input_error_lets_other_exceptions_through():
     with pytest.raises(ZeroDivisionError):
         works_or_input_error(lambda: 1 / 0)
     assert works_or_input_error(ClaimSpec, "2016-01", "2015-01") is None
+
+
+# -- the lexicon upload ---------------------------------------------------------------------------
+_LEX_CELL = st.one_of(
+    st.sampled_from(
+        [
+            "#daesh",
+            "caliphate",
+            "pro",
+            "anti",
+            "neutral",
+            "en",
+            "ar",
+            "0.5",
+            "1",
+            "2",
+            "-1",
+            "",
+            "=cmd",
+            "\u0627\u0644\u062f\u0648\u0644\u0629",
+            "Pro",
+            "a b",
+        ]
+    ),
+    st.text(max_size=8),
+)
+
+
+@SETTINGS
+@given(
+    st.lists(st.lists(_LEX_CELL, min_size=0, max_size=6), max_size=8),
+    st.booleans(),
+    st.sampled_from(["utf-8", "utf-16", "cp1252"]),
+)
+def test_lexicon_upload_is_a_lexicon_or_an_input_error(rows, header, codec):
+    """``load_lexicon(bytes)`` is what the Ingest page calls with an uploaded CSV."""
+    from explorer.lexicon import COLUMNS, load_lexicon
+
+    lines = ([",".join(COLUMNS)] if header else []) + [",".join(r) for r in rows]
+    try:
+        raw = "\n".join(lines).encode(codec)
+    except UnicodeEncodeError:
+        raw = "\n".join(lines).encode("utf-8")
+    lex = works_or_input_error(load_lexicon, raw)
+    if lex is not None:
+        for e in lex.entries:
+            assert e.term and 0 <= e.confidence <= 1
+
+
+@SETTINGS
+@given(st.text(max_size=40), st.integers(0, 5000))
+def test_lexicon_from_a_typed_path_or_text(text, pad):
+    """The CLI's ``--lexicon`` value: a path, or CSV text; long or odd names are user errors."""
+    from explorer.lexicon import load_lexicon
+
+    works_or_input_error(load_lexicon, text + "x" * pad)
