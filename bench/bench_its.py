@@ -114,7 +114,7 @@ def run() -> list[dict]:
                 .bse
             )
 
-    tb, to = _paired(sarimax, lambda: fit_its(s, spec).interventions, 5)
+    tb, to = _paired(sarimax, lambda: fit_its(s, spec).interventions, 11)
     rows.append(
         {
             "name": "ar:1 n=200: fit_its / SARIMAX.fit",

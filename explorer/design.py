@@ -237,8 +237,7 @@ def build_design(
     obs = np.ones(len(t), bool) if observed is None else np.asarray(observed, bool)
     ivs = spec.interventions if interventions is None else tuple(interventions)
     first_o, last_o = ords[obs].min() if obs.any() else ords[0], ords[obs].max() if obs.any() else ords[-1]
-    # Only the error messages need these as dates (pandas min/max costs more than the fit).
-    first, last = period_start([first_o], freq)[0], period_start([last_o], freq)[0]
+    # Only the error messages need these as dates (built there: they cost more than the fit).
 
     cols: dict[str, np.ndarray] = {"const": np.ones(len(t)), "trend": t}
     season_cols: tuple[str, ...] = ()
@@ -254,12 +253,14 @@ def build_design(
         o = first_treated_ordinal(iv.timestamp, freq)
         fmt = "%Y-%m-%d" if freq in ("D", "W") else "%Y-%m"
         if o <= first_o:
+            first = period_start([first_o], freq)[0]
             raise SpecError(
                 f"Intervention {iv.label!r} ({iv.date}) is at or before the first observation "
                 f"({first.strftime(fmt)}): there is no pre-period. Choose a date after "
                 f"{first.strftime(fmt)}."
             )
         if o > last_o:
+            last = period_start([last_o], freq)[0]
             raise SpecError(
                 f"Intervention {iv.label!r} ({iv.date}) is after the last observation "
                 f"({last.strftime(fmt)}). Choose a date inside the data."
