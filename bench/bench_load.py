@@ -92,6 +92,12 @@ def _start_server(port: int, log) -> subprocess.Popen:
     raise RuntimeError("streamlit did not become healthy within 90 s")
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server process has used so far."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -241,12 +247,14 @@ async def _measure(port: int, pid: int) -> dict:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             alone_b = [await browser_session(browser, port)]
+            cpu0 = _cpu_s(pid)
             t0 = time.perf_counter()
             ok, bad = await _gather(
                 [browser_session(browser, port) for _ in range(N_BROWSER)]
                 + [ws_session(port, k) for k in range(N_CONCURRENT - N_BROWSER)]
             )
             out["wall"] = time.perf_counter() - t0
+            out["cpu_per_session"] = (_cpu_s(pid) - cpu0) / N_CONCURRENT
         finally:
             await browser.close()
     out["sessions"] += 1 + N_CONCURRENT
@@ -347,6 +355,13 @@ def run() -> list[dict]:
             "value": _p([r["landing"] for r in conc[:N_BROWSER]], 0.95)
             / m["alone_browser"][0]["landing"],
             "unit": "x",
+            "target": "report",
+            "ok": True,
+        },
+        {
+            "name": "load: server CPU per session (landing + Explore + date change)",
+            "value": m["cpu_per_session"],
+            "unit": "s",
             "target": "report",
             "ok": True,
         },
