@@ -126,7 +126,13 @@ def _coverage_sentence(errors: str, n: int) -> str | None:
     cov = load_coverage()
     if not cov:
         return None
-    key = "ar:1" if errors.startswith("ar:") else errors
+    key = (
+        errors
+        if errors in ("ols", "hac", "ar:1:ml")
+        else "ar:1"
+        if errors.startswith("ar:")
+        else errors
+    )
     rows = [r for r in cov.get("results", []) if r.get("errors") == key]
     if not rows:
         return None
@@ -168,9 +174,11 @@ def caveats(result) -> list[str]:
                 + ". Consider --errors ar:1 for a gaussian model."
             )
     if errors.startswith("ar:") and result.n_obs < 100:
-        s = _coverage_sentence("ar:1", result.n_obs)
+        ml = d.get("ar_method") == "ml"
+        s = _coverage_sentence("ar:1:ml" if ml else "ar:1", result.n_obs)
         if s:
-            out.append("AR-error intervals rest on large-sample theory: " + s + ".")
+            what = "maximum-likelihood AR-error" if ml else "AR-error (REML)"
+            out.append(f"{what} intervals are too narrow in short series: " + s + ".")
     disp = d.get("dispersion")
     if result.spec.family == "poisson" and disp is not None and disp > 1.5:
         out.append(
