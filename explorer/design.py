@@ -236,7 +236,10 @@ def build_design(
     t = (ords - ords[0]).astype(float)
     obs = np.ones(len(t), bool) if observed is None else np.asarray(observed, bool)
     ivs = spec.interventions if interventions is None else tuple(interventions)
-    first_o, last_o = ords[obs].min() if obs.any() else ords[0], ords[obs].max() if obs.any() else ords[-1]
+    first_o, last_o = (
+        ords[obs].min() if obs.any() else ords[0],
+        ords[obs].max() if obs.any() else ords[-1],
+    )
     # Only the error messages need these as dates (built there: they cost more than the fit).
 
     cols: dict[str, np.ndarray] = {"const": np.ones(len(t)), "trend": t}
