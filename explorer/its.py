@@ -489,6 +489,14 @@ def _fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: 
             "Comparative count models use model-based errors: drop --errors hac, or use "
             "--family gaussian --errors hac."
         )
+    if spec.covariates:
+        # The control rows would borrow the treated series' covariate values: refuse rather
+        # than fit something that looks like itsa's covariate adjustment and is not.
+        raise SpecError(
+            "Covariates cannot be combined with a control series yet (the control's own "
+            "covariate values are not in the data): drop --covariate, or drop the control and "
+            "use the control series as a covariate (--covariate COL)."
+        )
     rows = inputs["rows"]
     panels = _control_panels(series, spec)
     base = design.X.loc[rows]

@@ -190,3 +190,48 @@ def test_bad_input_is_one_line_and_exit_2(capsys, monthly, args, needle):
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], err
+
+
+def test_control_with_covariates_is_refused(capsys, tmp_path):
+    d = pd.DataFrame(
+        {
+            "month": pd.date_range("2015-01-01", periods=30, freq="MS").strftime("%Y-%m"),
+            "y": np.linspace(10, 5, 30) + np.tile([0.1, -0.1], 15),
+            "ctrl": np.linspace(9, 6, 30),
+            "x": np.tile([1.0, 2.0, 0.5], 10),
+        }
+    )
+    path = tmp_path / "w.csv"
+    d.to_csv(path, index=False)
+    code, _, err = run(
+        capsys,
+        path,
+        "--time",
+        "month",
+        "--value",
+        "y",
+        "--control",
+        "ctrl",
+        "--covariate",
+        "x",
+        "--intervention",
+        "a=2016-01",
+    )
+    assert code == 2 and "Covariates cannot be combined with a control" in err
+    code, out, err = run(
+        capsys,
+        path,
+        "--time",
+        "month",
+        "--value",
+        "y",
+        "--control",
+        "ctrl",
+        "--intervention",
+        "a=2016-01",
+        "--json",
+        "-",
+    )
+    assert code == 0, err
+    j = json.loads(out)
+    assert j["comparative"]["control"] == "ctrl" and "groups" in j["interventions"][0]
