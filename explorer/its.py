@@ -23,7 +23,8 @@ term: the ``diff:`` intervention terms are the difference in level and slope cha
 minus control). Long data pools every control unit, as ``itsa`` does, so its Newey-West errors
 match Stata's panel ``newey``.
 
-The sarimax and structural models live in ``explorer.its_statespace``.
+Comparative ITS lives in ``explorer.its_comparative``; the sarimax and structural models in
+``explorer.its_statespace``.
 """
 
 from __future__ import annotations
@@ -122,16 +123,6 @@ def _column(series: SeriesData, name: str, what: str) -> np.ndarray:
             f"{', '.join(map(str, series.extra.columns)) or 'none'}). Check the column name."
         )
     return pd.to_numeric(series.extra[name], errors="coerce").to_numpy(dtype=float)
-
-
-def _control_column(series: SeriesData, spec: ItsSpec) -> tuple[np.ndarray, str]:
-    for name in (spec.control, "control"):
-        if name and name in series.extra.columns:
-            return _column(series, name, "control"), name
-    raise SpecError(
-        f"No control series {spec.control!r} in the data: name a column of wide data with "
-        "--control COL, or use long data with --group COL --treated VALUE."
-    )
 
 
 def model_inputs(series: SeriesData, spec: ItsSpec) -> dict:
@@ -248,7 +239,9 @@ def fit_its(series: SeriesData, spec: ItsSpec):
     )
     _check_separation(spec, design, inputs)
     if spec.control is not None or spec.group is not None:
-        raw = _fit_comparative(series, spec, design, inputs)
+        from explorer.its_comparative import fit_comparative
+
+        raw = fit_comparative(series, spec, design, inputs)
     else:
         raw = _fit_single(spec, design, inputs)
     try:
@@ -469,107 +462,3 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
 def _param_names(res, names):
     k = len(np.asarray(res.params))
     return names + ["alpha"] * (k - len(names)) if k > len(names) else names
-
-
-# -- comparative ITS -------------------------------------------------------------------------
-def _fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: dict) -> RawFit:
-    """Treated and control rows stacked, every term interacted with ``treated`` (itsa's ``_z``).
-
-    Long data pools each control unit (as ``itsa`` does; the control coefficients equal those of
-    the mean series); wide data stacks the control column. Newey-West errors are Stata's panel
-    ``newey``: autocovariances within each unit only, n/(n-k) factor, t(n-k) intervals.
-    """
-    if spec.effective_errors.startswith("ar:"):
-        raise SpecError(
-            "AR errors are not available for comparative ITS with a control series: use "
-            "--errors hac (Newey-West within each series, as itsa) or ols."
-        )
-    if spec.is_count and spec.effective_errors == "hac":
-        raise SpecError(
-            "Comparative count models use model-based errors: drop --errors hac, or use "
-            "--family gaussian --errors hac."
-        )
-    if spec.covariates:
-        # The control rows would borrow the treated series' covariate values: refuse rather
-        # than fit something that looks like itsa's covariate adjustment and is not.
-        raise SpecError(
-            "Covariates cannot be combined with a control series yet (the control's own "
-            "covariate values are not in the data): drop --covariate, or drop the control and "
-            "use the control series as a covariate (--covariate COL)."
-        )
-    rows = inputs["rows"]
-    panels = _control_panels(series, spec)
-    base = design.X.loc[rows]
-    names = list(base.columns)
-    ys, xs, groups = [inputs["y_model"][rows]], [base.to_numpy()], [np.zeros(rows.sum())]
-    offs = [None if inputs["log_offset"] is None else inputs["log_offset"][rows]]
-    ctrl_names = []
-    for j, (label, values) in enumerate(panels):
-        v = values[rows]
-        keep = np.isfinite(v)
-        if spec.log:
-            if (v[keep] <= 0).any():
-                raise SpecError(f"--log needs a positive control series; {label!r} has zeros.")
-            v = np.log(np.where(keep, v, np.nan))
-        ys.append(v[keep])
-        xs.append(base.to_numpy()[keep])
-        groups.append(np.full(keep.sum(), j + 1.0))
-        offs.append(None if offs[0] is None else offs[0][keep])
-        ctrl_names.append(label)
-    z = np.concatenate([np.full(len(ys[0]), 1.0)] + [np.zeros(len(v)) for v in ys[1:]])
-    Xb = np.vstack(xs)
-    Xs = np.column_stack([Xb, Xb * z[:, None]])
-    cols = names + [f"diff:{c}" for c in names]
-    X = pd.DataFrame(Xs, columns=cols)
-    y = np.concatenate(ys)
-    g = np.concatenate(groups)
-    _check_rank(Xs, cols)
-    log_offset = None if offs[0] is None else np.concatenate(offs)
-    if spec.family == "gaussian" and spec.effective_errors == "hac":
-        import statsmodels.api as sm
-
-        res = sm.OLS(y, X).fit()
-        lags = default_hac_lags(int(rows.sum())) if spec.hac_lags is None else spec.hac_lags
-        cov = panel_newey_cov(Xs, np.asarray(res.resid), g, lags)
-        raw = _raw_from(res, float(res.df_resid), spec, design, X, rows, inputs)
-        raw.cov = pd.DataFrame(cov, index=cols, columns=cols)
-    else:
-        res, df = _statsmodels_fit(spec, y, X, log_offset)
-        raw = _raw_from(res, df, spec, design, X, rows, inputs)
-    treated = z == 1
-    raw.resid = np.asarray(raw.resid)[treated] if len(raw.resid) == len(z) else raw.resid
-    raw.comparative = {
-        "control": spec.control or "mean of the other groups",
-        "units": ctrl_names,
-        "pooled_units": len(ctrl_names),
-    }
-    return raw
-
-
-def _control_panels(series: SeriesData, spec: ItsSpec) -> list[tuple[str, np.ndarray]]:
-    """Every control unit of long data (pooled as itsa does), else the one control column."""
-    if spec.control is None and series.units is not None and series.treated_unit is not None:
-        others = [c for c in series.units.columns if c != series.treated_unit]
-        if others:
-            u = series.units.reindex(pd.DatetimeIndex(series.dates))
-            return [(str(c), u[c].to_numpy(dtype=float)) for c in others]
-    values, name = _control_column(series, spec)
-    return [(name, values)]
-
-
-def panel_newey_cov(X: np.ndarray, resid: np.ndarray, groups: np.ndarray, lags: int) -> np.ndarray:
-    """Stata's ``newey`` on panel data: Bartlett-weighted autocovariances within each panel only,
-    times n/(n-k). Rows must be in time order within each panel."""
-    xu = X * resid[:, None]
-    S = xu.T @ xu
-    for gval in np.unique(groups):
-        a = xu[groups == gval]
-        for lag in range(1, lags + 1):
-            if lag >= len(a):
-                break
-            w = 1.0 - lag / (lags + 1.0)
-            c = a[lag:].T @ a[:-lag]
-            S += w * (c + c.T)
-    B = np.linalg.inv(X.T @ X)
-    n, k = X.shape
-    return B @ S @ B * n / (n - k)
