@@ -306,6 +306,6 @@ def own_claim(events: pd.DataFrame) -> None:
         with st.spinner("Fitting and attributing..."):
             att = ui.attribution(source, key, spec, claim)
         d = att.to_dict()
-        st.success(d.get("summary", ""), icon=":material/summarize:")
+        st.success(ui.md_escape(d.get("summary", "")), icon=":material/summarize:")
         st.dataframe(pd.DataFrame(d.get("components", [])), hide_index=True, key="own_components")
         ui.verdict_block(source, key, spec)

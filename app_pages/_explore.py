@@ -192,7 +192,8 @@ def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
             continue
         if current not in options:
             st.caption(
-                f"{iv['label']}: {iv['date']} is outside the data ({options[0]} to {options[-1]})."
+                f"{ui.md_escape(iv['label'])}: {ui.md_escape(iv['date'])} is outside the data "
+                f"({options[0]} to {options[-1]})."
             )
             continue
         # Keep the slider in step with the list (an edit in the table may have moved it).

@@ -57,6 +57,8 @@ def guard(where=None, *, what: str = "this part"):
 def source_caption(text: str, *, verification: str | None = None, where=None) -> None:
     """The source line under a chart (plain text: never HTML)."""
     box = where if where is not None else st
+    # Sources can carry an uploaded file's name: escaped so it shows as typed.
+    text = md_escape(text)
     if verification:
         box.caption(f"Source: {text} · {VERIFICATION_TEXT.get(verification, verification)}")
     else:

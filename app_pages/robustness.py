@@ -27,7 +27,7 @@ labels = [iv.label for iv in spec.interventions]
 label = st.selectbox("Intervention to test", labels, key="rb_label")
 src_line = ui.source_line(source, key)
 st.caption(
-    f"Data: {ui.dataset_title(source, key)} · value {spec.value} · {spec.model}, "
+    f"Data: {ui.md_escape(ui.dataset_title(source, key))} · value {ui.md_escape(spec.value)} · {spec.model}, "
     f"family {spec.family}{' on log scale' if spec.log else ''}. Change these on Explore & model."
 )
 
@@ -62,7 +62,7 @@ with ui.guard(what="date sweep"), st.spinner("Sweeping the date..."):
     ui.source_caption(src_line)
     ui.export_kit(chart, key="rb_sweep_x", results=sw)
     if sw.note:
-        st.info(sw.note)
+        st.info(ui.md_escape(sw.note))
     significant = (rows["level_ci_high"] < 0) | (rows["level_ci_low"] > 0)
     st.write(
         f"The best-fitting date is {sw.best_date:%B %Y}, {abs(sw.distance)} periods "

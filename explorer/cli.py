@@ -12,7 +12,7 @@ import importlib
 import sys
 import warnings
 
-from explorer.errors import InputError
+from explorer.errors import ExportUnavailable, FitError, InputError
 
 # Subcommand name -> module under explorer.commands. Later issues add theirs here.
 COMMANDS = {
@@ -72,10 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         try:
             return int(args._run(args) or 0)
-        except InputError as exc:
+        except (InputError, FitError) as exc:
+            # A model that cannot be estimated is, for the user, a spec to change: same contract.
             msg = " ".join(str(exc).split())
             sys.stderr.write(f"error: {msg}\n")
             return 2
+        except ExportUnavailable as exc:
+            sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
+            return 3
         except KeyboardInterrupt:
             return 130
         finally:

@@ -193,6 +193,17 @@ def extract_series(
     for role, c in wanted:
         if c:
             name = _column(frame, c, role)
+            if name == value or name == group:
+                what = "outcome" if name == value else "group column"
+                raise InputError(
+                    f"Column {name!r} is the {what} and cannot also be the {role}: choose "
+                    f"another column for the {role}."
+                )
+            if name in cols:
+                raise InputError(
+                    f"Column {name!r} is named twice (as {role} and as another role): give "
+                    "each role its own column."
+                )
             cols[name] = _numeric(table, rows, name, role)
     dates = to_period_start(rows[tcol], freq)
     _no_repeats(dates, tcol, group is not None, frame)

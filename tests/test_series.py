@@ -243,3 +243,15 @@ def test_free_text_and_account_names_are_never_quoted_in_messages():
     assert "not listed" in joined and "holds text, not numbers" in joined
     for word in ("acct_a", "acct_b", "sentence", "secret", "private"):
         assert word not in joined, (word, joined)
+
+
+def test_one_column_cannot_play_two_roles():
+    from explorer.errors import InputError
+    from explorer.loader import load_table
+    from explorer.series import extract_series
+
+    t = load_table(b"month,n,pop\n2016-01,5,10\n2016-02,7,11\n2016-03,6,12\n2016-04,9,13\n2016-05,8,14\n")
+    with pytest.raises(InputError, match="cannot also be the offset"):
+        extract_series(t, value="n", offset="n")
+    with pytest.raises(InputError, match="named twice"):
+        extract_series(t, value="n", offset="pop", covariates=("pop",))
