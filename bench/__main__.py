@@ -21,7 +21,9 @@ def main(argv: list[str]) -> int:
             r.setdefault("module", m)
             flag = "ok  " if r.get("ok") else "MISS"
             failed += not r.get("ok")
-            print(f"{flag} {r['name']}: {r['value']:.4g} {r.get('unit', '')} (target {r['target']})")
+            print(
+                f"{flag} {r['name']}: {r['value']:.4g} {r.get('unit', '')} (target {r['target']})"
+            )
             results.append(r)
         print(f"     [{m} took {time.perf_counter() - t0:.1f} s]")
     out = here / "out"

@@ -332,7 +332,9 @@ class ItsSpec:
 
     def with_date(self, label: str, date: str) -> ItsSpec:
         """A copy with one intervention moved (the app's date slider, the sweeps)."""
-        ivs = tuple(replace(iv, date=date) if iv.label == label else iv for iv in self.interventions)
+        ivs = tuple(
+            replace(iv, date=date) if iv.label == label else iv for iv in self.interventions
+        )
         if ivs == self.interventions and label not in {iv.label for iv in self.interventions}:
             raise SpecError(f"There is no intervention labelled {label!r} to move.")
         return replace(self, interventions=ivs)

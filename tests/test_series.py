@@ -250,7 +250,9 @@ def test_one_column_cannot_play_two_roles():
     from explorer.loader import load_table
     from explorer.series import extract_series
 
-    t = load_table(b"month,n,pop\n2016-01,5,10\n2016-02,7,11\n2016-03,6,12\n2016-04,9,13\n2016-05,8,14\n")
+    t = load_table(
+        b"month,n,pop\n2016-01,5,10\n2016-02,7,11\n2016-03,6,12\n2016-04,9,13\n2016-05,8,14\n"
+    )
     with pytest.raises(InputError, match="cannot also be the offset"):
         extract_series(t, value="n", offset="n")
     with pytest.raises(InputError, match="named twice"):

@@ -32,8 +32,12 @@ def test_gaps_keep_their_place_in_time():
 
 @pytest.mark.parametrize(
     "text,kind",
-    [("a=2016", "level_slope"), ("a=2016-01:level", "level"), ("a=2016-01:ramp=3", "ramp"),
-     ("a=2016-01:until=2016-04", "temporary")],
+    [
+        ("a=2016", "level_slope"),
+        ("a=2016-01:level", "level"),
+        ("a=2016-01:ramp=3", "ramp"),
+        ("a=2016-01:until=2016-04", "temporary"),
+    ],
 )
 def test_intervention_kinds_parse_and_print_back(text, kind):
     iv = parse_intervention(text)
@@ -89,8 +93,11 @@ def test_spec_is_hashable_and_round_trips():
 
 @pytest.mark.parametrize(
     "kw,msg",
-    [({"family": "poisson", "errors": "ar"}, "not available"), ({"family": "poisson", "log": True}, "gaussian"),
-     ({"family": "tweedie"}, "Unknown family")],
+    [
+        ({"family": "poisson", "errors": "ar"}, "not available"),
+        ({"family": "poisson", "log": True}, "gaussian"),
+        ({"family": "tweedie"}, "Unknown family"),
+    ],
 )
 def test_bad_specs(kw, msg):
     with pytest.raises(SpecError, match=msg):

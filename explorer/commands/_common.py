@@ -42,12 +42,8 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
         metavar="SPEC",
         help="LABEL=DATE[:level|:ramp=N|:until=DATE] or a catalogue key such as gec (repeat)",
     )
-    p.add_argument(
-        "--no-slope-change", action="store_true", help="level-only changes by default"
-    )
-    p.add_argument(
-        "--family", default="gaussian", help="gaussian, poisson, quasipoisson or negbin"
-    )
+    p.add_argument("--no-slope-change", action="store_true", help="level-only changes by default")
+    p.add_argument("--family", default="gaussian", help="gaussian, poisson, quasipoisson or negbin")
     p.add_argument("--log", action="store_true", help="gaussian on log(y); effects as ratios too")
     p.add_argument("--errors", help="ols, hac, model or ar:P (default: hac; counts: model)")
     p.add_argument("--hac-lags", type=int, help="Newey-West lags (default floor(4(n/100)^(2/9)))")
