@@ -49,6 +49,7 @@ def init_from_url() -> None:
     )
     st.session_state["xp_model"] = state.model
     st.session_state["xp_control"] = state.control or ""
+    st.session_state["xp_offset"] = state.offset or ""
     st.session_state["xp_covariates"] = list(state.covariates)
     if state.dataset:
         st.session_state["xp_dataset"] = state.dataset
@@ -88,6 +89,39 @@ def default_ivs(events: pd.DataFrame) -> list[dict]:
                 }
             )
     return rows
+
+
+def fit_ivs_to_data(key: str, tbl, events: pd.DataFrame) -> None:
+    """When the data change, keep the interventions that fall inside them; if none does, use
+    the dataset's own documented intervention (Sicily's ban, Prop 99) or the GEC if it falls
+    inside, so a newly picked dataset opens on a fit rather than an out-of-range error.
+    """
+    if st.session_state.get("xp_ivs_for") == key:
+        return
+    first_run = "xp_ivs_for" not in st.session_state
+    st.session_state["xp_ivs_for"] = key
+    if first_run and "xp_ivs" in st.session_state:
+        return  # the URL set them: respect the link exactly
+    dates = pd.DatetimeIndex(tbl.frame[tbl.time_column].dropna())
+    lo, hi = dates.min(), dates.max()
+
+    def inside(iv) -> bool:
+        try:
+            return lo < pd.Timestamp(iv["date"]) <= hi
+        except (ValueError, TypeError):
+            return False
+
+    ivs = [iv for iv in st.session_state.get("xp_ivs") or default_ivs(events) if inside(iv)]
+    if not ivs:
+        info = ui.dataset_infos().set_index("name")
+        text = info["default_intervention"].get(key) if "default_intervention" in info else None
+        if isinstance(text, str) and text:
+            from explorer.spec import parse_intervention
+
+            iv = parse_intervention(text)
+            ivs = [{"label": iv.label, "date": iv.date, "kind": iv.kind}]
+    st.session_state["xp_ivs"] = ivs
+    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
 
 def _on_editor_change(editor_key: str) -> None:
@@ -239,6 +273,17 @@ def model_options(columns: list[str]) -> None:
     c7.selectbox(
         "Control series", [""] + columns, key="xp_control", format_func=lambda c: c or "none"
     )
+    off = st.session_state.get("xp_offset", "")
+    if off not in [""] + columns:
+        st.session_state["xp_offset"] = ""
+    st.selectbox(
+        "Offset (exposure)",
+        [""] + columns,
+        key="xp_offset",
+        format_func=lambda c: c or "none",
+        help="Count families: a population or exposure column, entering as log(offset), "
+        "so effects are on rates",
+    )
 
 
 def build_spec(time: str, value: str, *, group=None, treated=None):
@@ -259,6 +304,7 @@ def build_spec(time: str, value: str, *, group=None, treated=None):
         group=group or None,
         treated=treated or None,
         control=st.session_state.get("xp_control") or None,
+        offset=st.session_state.get("xp_offset") or None,
         covariates=tuple(st.session_state.get("xp_covariates", [])),
         family=st.session_state.get("xp_family", "gaussian"),
         log=bool(st.session_state.get("xp_log", False)),

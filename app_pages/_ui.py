@@ -107,6 +107,8 @@ def dataset_infos() -> pd.DataFrame:
             "default_value": info.default_value,
             "default_group": info.default_group,
             "default_treated": info.default_treated,
+            "default_offset": info.default_offset,
+            "default_intervention": info.default_intervention,
         }
         for info in list_resources()
         if info.frequency

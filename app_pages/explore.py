@@ -26,6 +26,7 @@ if picked is None:
     st.info("Choose a dataset (or upload a file) to start.")
     st.stop()
 source, key, tbl = picked
+xp.fit_ivs_to_data(key, tbl, events)
 with data_col:
     time, value, group, treated = ui.column_mapping(tbl, key="xp")
     ui.loader_report(tbl)

@@ -75,6 +75,7 @@ class DatasetInfo:
     sha256: str
     path: pathlib.Path
     descriptor: dict = field(repr=False)
+    default_intervention: str | None = None  # CLI form, e.g. "smokban=2005-01"
 
     @property
     def key(self) -> str:
@@ -157,6 +158,7 @@ def _info(name: str, desc: dict, resource: str | None, root) -> DatasetInfo:
         default_group=analysis.get("group"),
         default_treated=analysis.get("treated"),
         default_offset=analysis.get("offset"),
+        default_intervention=analysis.get("intervention"),
         caveats=tuple(desc.get("caveats") or ()),
         sha256=res["sha256"],
         path=_root(root) / name / res["path"],

@@ -276,3 +276,25 @@ def test_robustness_on_long_data_adds_placebos_in_space():
     no_trouble(at)
     assert any("control units treated" in str(c.proto.spec) for c in at.get("plotly_chart"))
     assert any("In space: permutation p-value" in m.value for m in at.markdown)
+
+
+def test_explore_switching_to_sicily_reproduces_lopez_bernal_with_the_offset():
+    """A newly picked dataset opens on its own documented intervention, not on an
+    out-of-range GEC; with the offset and harmonics the app shows model 3's RR 0.885."""
+    at = on_page("explore")
+    no_trouble(at)
+    at.selectbox(key="xp_dataset").set_value("reference").run()
+    no_trouble(at)
+    assert "smokban=2005-01" in ivs(at)
+    at.selectbox(key="xp_family").set_value("quasipoisson").run()
+    at.selectbox(key="xp_season").set_value("fourier:2").run()
+    at.selectbox(key="xp_offset").set_value("stdpop").run()
+    st_ivs = at.session_state["xp_ivs"]
+    at.session_state["xp_ivs"] = [{**st_ivs[0], "kind": "level"}]
+    at.session_state["xp_editor_version"] = 99
+    at.run()
+    no_trouble(at)
+    assert qp(at, "offset") == ["stdpop"] and "smokban=2005-01:level" in ivs(at)
+    table = next(d.value for d in at.dataframe if "intervention" in d.value.columns)
+    row = table[(table["intervention"] == "smokban") & (table["effect"] == "level change")]
+    assert round(float(row["ratio"].iloc[0]), 3) == 0.885
