@@ -16,6 +16,14 @@
 
 All three use the gaussian family (``--log`` for a multiplicative model); their errors are the
 state-space model's own ("state-space").
+
+All three fit the outcome standardised (mean 0, standard deviation 1 over the fitted rows) and
+map every number back: the optimisers start from unit-scale values and stop on absolute
+tolerances, so an outcome in billions otherwise lands elsewhere (or on a standard error of 0).
+Standardising makes the answer the same in any units, and for ``--log`` whatever the additive
+constant the units put on log y. Covariates (and a control) are scaled to [-1, 1] likewise. The
+statsmodels results in ``result.raw`` stay on the standardised scale: (loc, s) are kept in
+``fit.extra["standardised"]`` (structural-forecast: ``_diagnostics_base["_standardised"]``).
 """
 
 from __future__ import annotations
@@ -61,6 +69,44 @@ def _as_covariates(spec: ItsSpec) -> ItsSpec:
     )
 
 
+def _standardiser(y_model, rows) -> tuple[float, float]:
+    """(loc, s): the fitted rows' mean and standard deviation (s = 1 for a constant outcome).
+
+    Both move with the units (and loc with log y's additive constant), so the standardised
+    outcome, and the fit on it, do not.
+    """
+    v = np.asarray(y_model, float)[np.asarray(rows, bool)]
+    loc, s = float(np.mean(v)), float(np.std(v))
+    return (loc, s) if np.isfinite(s) and s > 0 else (loc, 1.0)
+
+
+def _unscale(res, names, col_scale: dict, loc: float, s: float):
+    """Params and covariance in the outcome's units from a fit on the standardised outcome.
+
+    ``col_scale`` maps each regressor's name to the scale its column was divided by: its
+    coefficient is multiplied by s / scale (the intercept also gets loc back); variances
+    (``sigma2...``) by s**2; AR/MA coefficients are unit-free.
+    """
+    m = np.array(
+        [
+            s / col_scale[n] if n in col_scale else s**2 if n.startswith("sigma2") else 1.0
+            for n in names
+        ]
+    )
+    params = pd.Series(np.asarray(res.params) * m, index=names)
+    if "const" in col_scale:
+        params["const"] += loc
+    cov = pd.DataFrame(np.asarray(res.cov_params()) * np.outer(m, m), index=names, columns=names)
+    return params, cov
+
+
+def _llf_aic(res, n_eff: int, s: float) -> tuple[float, float]:
+    """Log-likelihood and AIC in the outcome's units: the density of the n_eff non-diffuse
+    observations picks up the Jacobian -n_eff log(s) of the standardisation."""
+    shift = n_eff * np.log(s)
+    return float(res.llf) - shift, float(res.aic) + 2 * shift
+
+
 def _extra(spec: ItsSpec, key: str, default=None):
     return dict(spec.extra).get(key, default)
 
@@ -93,7 +139,8 @@ def _fit_sarimax(series, spec: ItsSpec, inputs) -> ItsResult:
     if order[1] + seasonal[1] > 0:
         X = X.drop(columns=["const"])  # differencing removes the level
     scale = ar_exog_scale(X)
-    y = inputs["y_model"][rows]
+    loc, s = _standardiser(inputs["y_model"], rows)
+    y = (inputs["y_model"][rows] - loc) / s
     model = sm.tsa.SARIMAX(y, exog=X.to_numpy() / scale, order=order, seasonal_order=seasonal)
     try:
         with warnings.catch_warnings():
@@ -102,9 +149,9 @@ def _fit_sarimax(series, spec: ItsSpec, inputs) -> ItsResult:
     except (np.linalg.LinAlgError, ValueError) as exc:
         raise FitError(f"SARIMAX could not be fitted ({exc}): try a simpler order.") from None
     names = list(X.columns) + list(res.model.param_names[X.shape[1] :])
-    s = np.r_[scale, np.ones(len(names) - len(scale))]
-    params = pd.Series(np.asarray(res.params) / s, index=names)
-    cov = pd.DataFrame(np.asarray(res.cov_params()) / np.outer(s, s), index=names, columns=names)
+    params, cov = _unscale(res, names, dict(zip(X.columns, scale, strict=True)), loc, s)
+    burn = order[1] + seasonal[1] * max(seasonal[3], 1)  # differencing: the diffuse start
+    llf, aic = _llf_aic(res, int(rows.sum()) - burn, s)
     raw = RawFit(
         params=params,
         cov=cov,
@@ -115,13 +162,12 @@ def _fit_sarimax(series, spec: ItsSpec, inputs) -> ItsResult:
         rows=rows,
         y_model=inputs["y_model"],
         log_offset=None,
-        resid=np.asarray(res.resid),
-        llf=float(res.llf),
-        aic=float(res.aic),
+        resid=np.asarray(res.resid) * s,
+        llf=llf,
+        aic=aic,
         extra={
-            "innovations": np.asarray(res.standardized_forecasts_error[0])[
-                order[1] + seasonal[1] * max(seasonal[3], 1) :
-            ]
+            "innovations": np.asarray(res.standardized_forecasts_error[0])[burn:],
+            "standardised": (loc, s),
         },
     )
     result = ItsResult.from_raw(series, spec, raw)
@@ -162,10 +208,18 @@ def _fit_structural(series, spec: ItsSpec, inputs) -> ItsResult:
         series.dates, series.freq, cspec, observed=rows, covariates=inputs["covariates"]
     )
     cols = list(design.intervention_cols) + list(design.covariate_cols)
-    y = np.where(rows, inputs["y_model"], np.nan)  # the Kalman filter skips gaps exactly
-    exog = design.X[cols].to_numpy() if cols else None
-    if exog is not None:
+    loc, s = _standardiser(inputs["y_model"], rows)
+    # the Kalman filter skips gaps exactly
+    y = np.where(rows, (inputs["y_model"] - loc) / s, np.nan)
+    exog, scale = None, np.ones(0)
+    if cols:
+        exog = design.X[cols].to_numpy()
         exog = np.where(np.isfinite(exog), exog, 0.0)
+        # Covariates come in any units: their columns go to [-1, 1]. The intervention columns
+        # do not depend on the data's units and stay as built.
+        scale = ar_exog_scale(exog[rows])
+        scale[: len(design.intervention_cols)] = 1.0
+        exog = exog / scale
     model = sm.tsa.UnobservedComponents(y, exog=exog, **_uc_kwargs(spec, series.freq))
     try:
         with warnings.catch_warnings():
@@ -173,10 +227,8 @@ def _fit_structural(series, spec: ItsSpec, inputs) -> ItsResult:
             res = model.fit(disp=0, maxiter=500)
     except (np.linalg.LinAlgError, ValueError) as exc:
         raise FitError(f"The structural model could not be fitted ({exc}).") from None
-    names = [n for n in res.model.param_names]
-    mapped = [cols[int(n.split(".x")[1]) - 1] if n.startswith("beta.x") else n for n in names]
-    params = pd.Series(np.asarray(res.params), index=mapped)
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=mapped, columns=mapped)
+    params, cov = _unscale(res, _beta_names(res, cols), dict(zip(cols, scale, strict=True)), 0.0, s)
+    llf, aic = _llf_aic(res, int(rows.sum()) - int(res.loglikelihood_burn), s)
     raw = RawFit(
         params=params,
         cov=cov,
@@ -187,15 +239,26 @@ def _fit_structural(series, spec: ItsSpec, inputs) -> ItsResult:
         rows=rows,
         y_model=inputs["y_model"],
         log_offset=None,
-        resid=np.asarray(res.resid)[rows],
-        llf=float(res.llf),
-        aic=float(res.aic),
-        extra={"innovations": np.asarray(res.standardized_forecasts_error[0])[1:]},
+        resid=np.asarray(res.resid)[rows] * s,
+        llf=llf,
+        aic=aic,
+        extra={
+            "innovations": np.asarray(res.standardized_forecasts_error[0])[1:],
+            "standardised": (loc, s),
+        },
     )
     result = ItsResult.from_raw(series, spec, raw)
     result.errors_used = "state-space"
     result._counterfactual_fn = _structural_counterfactual
     return result
+
+
+def _beta_names(res, cols) -> list[str]:
+    """The model's parameter names with ``beta.xK`` replaced by the K-th regressor's name."""
+    return [
+        cols[int(n.split(".x")[1]) - 1] if n.startswith("beta.x") else n
+        for n in res.model.param_names
+    ]
 
 
 def _structural_counterfactual(result: ItsResult, alpha: float = 0.05) -> pd.DataFrame:
@@ -209,13 +272,15 @@ def _structural_counterfactual(result: ItsResult, alpha: float = 0.05) -> pd.Dat
     res = result.raw
     fit = result.fit
     X = fit.design.X
+    loc, s = fit.extra["standardised"]
     signal = np.asarray(res.level.smoothed, float).copy()
     var = np.asarray(res.level.smoothed_cov, float).copy()
-    for comp in ("seasonal",):
-        part = getattr(res, comp, None)
-        if part is not None and part.smoothed is not None:
-            signal += np.asarray(part.smoothed, float)
-            var += np.asarray(part.smoothed_cov, float)
+    parts = [getattr(res, "seasonal", None)] + list(getattr(res, "freq_seasonal", None) or [])
+    for part in parts:  # weekly data: the trigonometric seasonal is freq_seasonal
+        if part is not None and part["smoothed"] is not None:
+            signal += np.asarray(part["smoothed"], float)
+            var += np.asarray(part["smoothed_cov"], float)
+    signal, var = signal * s + loc, var * s**2  # states of the standardised outcome
     cov_cols = list(fit.design.covariate_cols)
     if cov_cols:
         signal += X[cov_cols].to_numpy() @ result.params[cov_cols].to_numpy()
@@ -255,14 +320,18 @@ def _fit_forecast(series, spec: ItsSpec, inputs) -> ItsResult:
     pre = dates < term.first_treated
     cols = list(design.covariate_cols)
     y = np.where(rows, inputs["y_model"], np.nan)
-    Xc = design.X[cols].to_numpy() if cols else None
+    loc, s = _standardiser(inputs["y_model"], rows & pre)
+    Xc, scale = (design.X[cols].to_numpy(), None) if cols else (None, np.ones(0))
     if Xc is not None and not np.isfinite(Xc).all():
         raise SpecError(
             "structural-forecast needs the covariates and control at every date (they drive the "
             "forecast): fill or drop the rows where they are missing."
         )
+    if Xc is not None:  # covariates in any units: columns in [-1, 1] over the fitted rows
+        scale = ar_exog_scale(Xc[pre])
+        Xc = Xc / scale
     model = sm.tsa.UnobservedComponents(
-        y[pre], exog=None if Xc is None else Xc[pre], **_uc_kwargs(spec, series.freq)
+        (y[pre] - loc) / s, exog=None if Xc is None else Xc[pre], **_uc_kwargs(spec, series.freq)
     )
     try:
         with warnings.catch_warnings():
@@ -280,19 +349,19 @@ def _fit_forecast(series, spec: ItsSpec, inputs) -> ItsResult:
             )
     except (np.linalg.LinAlgError, ValueError) as exc:
         raise FitError(f"The structural forecast could not be fitted ({exc}).") from None
-    sims = np.asarray(sims).reshape(h, -1)  # (steps, repetitions)
-    mean = np.r_[np.asarray(inpred.predicted_mean), np.asarray(fc.predicted_mean)]
-    ci = np.vstack([np.asarray(inpred.conf_int()), np.asarray(fc.conf_int())])
+    # back from the standardised outcome to its own units
+    sims = np.asarray(sims).reshape(h, -1) * s + loc  # (steps, repetitions)
+    fc_mean = np.asarray(fc.predicted_mean) * s + loc
+    mean = np.r_[np.asarray(inpred.predicted_mean) * s + loc, fc_mean]
+    ci = np.vstack([np.asarray(inpred.conf_int()), np.asarray(fc.conf_int())]) * s + loc
     post_obs = y[~pre]
     ok = np.isfinite(post_obs)
-    point = post_obs[ok] - np.asarray(fc.predicted_mean)[ok]
+    point = post_obs[ok] - fc_mean[ok]
     draws = post_obs[ok][:, None] - sims[ok]  # simulated effects: observed minus simulated path
     avg = _draw_effect(point.mean(), draws.mean(axis=0), spec.scale == "log")
     cum = _draw_effect(point.sum(), draws.sum(axis=0), False)  # a sum of log ratios is no ratio
-    names = list(res.model.param_names)
-    mapped = [cols[int(n.split(".x")[1]) - 1] if n.startswith("beta.x") else n for n in names]
-    params = pd.Series(np.asarray(res.params), index=mapped)
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=mapped, columns=mapped)
+    params, cov = _unscale(res, _beta_names(res, cols), dict(zip(cols, scale, strict=True)), 0.0, s)
+    llf, aic = _llf_aic(res, int((rows & pre).sum()) - int(res.loglikelihood_burn), s)
     iv = InterventionEffect(
         label=term.label,
         date=spec.interventions[0].date,
@@ -319,8 +388,9 @@ def _fit_forecast(series, spec: ItsSpec, inputs) -> ItsResult:
         "forecast_steps": h,
         "simulations": N_SIMULATIONS,
         "_resid": np.asarray(res.standardized_forecasts_error[0])[1:],
-        "llf": float(res.llf),
-        "aic": float(res.aic),
+        "_standardised": (loc, s),
+        "llf": llf,
+        "aic": aic,
     }
     result = ItsResult(
         series=series,
