@@ -712,17 +712,19 @@ _FIT_CODE = {
         'res = model.fit(start_params=res.params, method="newton", maxiter=100, disp=0{kw})'
         + _STATSMODELS
     ),
-    # SARIMAX (also for AR errors): regressors rescaled to [-1, 1] for the optimiser, as the
-    # explorer does, and the coefficients mapped back.
+    # SARIMAX (also for AR errors): as the explorer does, the outcome standardised and the
+    # regressors rescaled to [-1, 1] for the optimiser, and the numbers mapped back.
     "sarimax": (
         "scale = np.abs(X.to_numpy()).max(axis=0)\n"
         "scale[scale == 0] = 1.0\n"
-        "res = sm.tsa.SARIMAX(y, exog=X.to_numpy() / scale, order={order}, seasonal_order={seasonal})"
-        '.fit(disp=0, maxiter=500, cov_type="oim")\n'
+        "loc, sd = y.mean(), (y.std() or 1.0)\n"
+        "res = sm.tsa.SARIMAX((y - loc) / sd, exog=X.to_numpy() / scale, order={order}, "
+        'seasonal_order={seasonal}).fit(disp=0, maxiter=500, cov_type="oim")\n'
         "names = list(X.columns) + list(res.model.param_names[X.shape[1]:])\n"
-        "s = np.r_[scale, np.ones(len(names) - len(scale))]\n"
-        "params = pd.Series(np.asarray(res.params) / s, index=names)\n"
-        "bse = pd.Series(np.asarray(res.bse) / s, index=names)"
+        "m = np.r_[sd / scale, [sd**2 if n == 'sigma2' else 1.0 for n in names[len(scale):]]]\n"
+        "params = pd.Series(np.asarray(res.params) * m, index=names)\n"
+        'params[[n == "const" for n in names]] += loc\n'
+        "bse = pd.Series(np.asarray(res.bse) * m, index=names)"
     ),
 }
 
