@@ -712,7 +712,16 @@ _FIT_CODE = {
         'res = model.fit(start_params=res.params, method="newton", maxiter=100, disp=0{kw})'
         + _STATSMODELS
     ),
-    # SARIMAX (also for AR errors): as the explorer does, the outcome standardised and the
+    # AR(p) errors by REML (the explorer's default): phi is the explorer's estimate; given phi
+    # the fit is plain GLS with the AR(p) correlation matrix (statsmodels' GLS reproduces it).
+    "ar_gls": (
+        "from scipy.linalg import toeplitz\n"
+        "from statsmodels.tsa.arima_process import arma_acf\n"
+        "phi = np.array({phi!r})  # AR coefficients estimated by the explorer (REML)\n"
+        "sigma = toeplitz(arma_acf(np.r_[1.0, -phi], [1.0], lags=len(y)))\n"
+        "res = sm.GLS(y, X, sigma=sigma).fit()" + _STATSMODELS
+    ),
+    # SARIMAX (also for AR errors by exact ML): as the explorer does, the outcome standardised and the
     # regressors rescaled to [-1, 1] for the optimiser, and the numbers mapped back.
     "sarimax": (
         "scale = np.abs(X.to_numpy()).max(axis=0)\n"
@@ -797,7 +806,10 @@ def _bundle_design(result) -> tuple[pd.DataFrame, str] | None:
         order, seasonal = _orders(spec)
         code = _FIT_CODE["sarimax"].format(order=tuple(order), seasonal=tuple(seasonal))
     elif spec.family == "gaussian":
-        if errors.startswith("ar"):
+        if errors.startswith("ar") and getattr(result.raw, "method", None) == "reml":
+            phi = [float(x) for x in np.atleast_1d(result.raw.phi)]
+            code = _FIT_CODE["ar_gls"].format(phi=phi)
+        elif errors.startswith("ar"):
             code = _FIT_CODE["sarimax"].format(
                 order=(spec.ar_order or 1, 0, 0), seasonal=(0, 0, 0, 0)
             )
@@ -901,8 +913,9 @@ def repro_bundle(result, *, chart=None, provenance: dict | None = None) -> bytes
         )
         if result.spec.effective_errors.startswith("ar"):
             diff_note += (
-                "\n  (AR errors: the explorer maximises the same exact likelihood with its own\n"
-                "  optimiser; SARIMAX agrees to the optimiser's tolerance)"
+                "\n  (AR errors: by REML, the explorer's default, the script takes the explorer's\n"
+                "  AR coefficients and refits by GLS; by exact ML it refits SARIMAX, which agrees\n"
+                "  to the optimiser's tolerance)"
             )
         script = _SCRIPT.format(
             version=explorer.__version__,

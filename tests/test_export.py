@@ -282,6 +282,7 @@ def test_bundle_scripts_refit_every_family_to_1e_6(sicily, tmp_path):
         "negbin": dict(family="negbin"),
         "sarimax": dict(model="sarimax"),
         "poisson-hac": dict(family="poisson", errors="hac"),
+        "gaussian-ar1-reml": dict(errors="ar", ar_order=1, log=True),
     }
     for name, kw in variants.items():
         spec = ItsSpec(
@@ -311,7 +312,7 @@ def test_bundle_scripts_refit_every_family_to_1e_6(sicily, tmp_path):
             current = parts[1]
         elif parts[0] == "level_change":
             printed[(current, parts[1])] = float(parts[2])
-    assert len(printed) == 11
+    assert len(printed) == 13
     for name, result in results.items():
         for iv in result.interventions:
             assert printed[(name, iv.label)] == pytest.approx(iv.level_change.estimate, abs=1e-6)
