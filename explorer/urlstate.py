@@ -98,6 +98,30 @@ class AppState:
 
 
 DEFAULT = AppState()
+# Every parameter the URL format above defines, in its table's order.
+PARAMS = (
+    "page",
+    "ds",
+    "time",
+    "value",
+    "group",
+    "treated",
+    "control",
+    "offset",
+    "cov",
+    "iv",
+    "family",
+    "log",
+    "errors",
+    "season",
+    "lags",
+    "model",
+    "claim",
+    "cs",
+    "ce",
+    "cc",
+    "credit",
+)
 _COLUMNS = {
     "ds": "dataset",
     "time": "time",

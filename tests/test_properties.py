@@ -31,6 +31,7 @@ from explorer.spec import (
     parse_intervention,
     parse_seasonality,
 )
+from explorer.urlstate import PARAMS
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -278,32 +279,7 @@ def test_build_design_on_random_dates_and_interventions(case):
 
 
 # -- the URL parser -------------------------------------------------------------------------------
-_KEYS = st.sampled_from(
-    [
-        "page",
-        "ds",
-        "time",
-        "value",
-        "group",
-        "treated",
-        "control",
-        "offset",
-        "cov",
-        "iv",
-        "family",
-        "log",
-        "errors",
-        "season",
-        "lags",
-        "model",
-        "claim",
-        "cs",
-        "ce",
-        "cc",
-        "credit",
-        "zzz",
-    ]
-)
+_KEYS = st.sampled_from([*PARAMS, "zzz"])
 _VALUES = st.one_of(USERISH, st.lists(USERISH, max_size=3), st.text(min_size=1900, max_size=2100))
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.spec import Intervention, ItsSpec
-from explorer.urlstate import DEFAULT, AppState, from_query, from_spec, to_query, to_spec
+from explorer.urlstate import DEFAULT, PARAMS, AppState, from_query, from_spec, to_query, to_spec
 
 
 def test_defaults_give_an_empty_query_and_back():
@@ -120,30 +120,7 @@ def test_state_and_spec_agree():
 
 # -- properties ---------------------------------------------------------------------------------
 
-KEYS = [
-    "page",
-    "ds",
-    "time",
-    "value",
-    "group",
-    "treated",
-    "control",
-    "offset",
-    "cov",
-    "iv",
-    "family",
-    "log",
-    "errors",
-    "season",
-    "lags",
-    "model",
-    "claim",
-    "cs",
-    "ce",
-    "cc",
-    "credit",
-    "other",
-]
+KEYS = [*PARAMS, "other"]
 text = st.text(max_size=60)
 near = st.sampled_from(
     [
