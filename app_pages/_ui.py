@@ -75,7 +75,7 @@ def badge(verification: str, where=None) -> None:
 
 
 # -- bundled reference data --------------------------------------------------------------------
-@st.cache_data(max_entries=1, show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)
 def claims() -> pd.DataFrame:
     """The published figures with their verification status."""
     from explorer.claims import load_claims
@@ -83,7 +83,7 @@ def claims() -> pd.DataFrame:
     return load_claims()
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)
 def events() -> pd.DataFrame:
     """The events catalogue (interventions and confounders)."""
     from explorer.events import load_events
@@ -91,7 +91,7 @@ def events() -> pd.DataFrame:
     return load_events()
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)
 def dataset_infos() -> pd.DataFrame:
     """One row per bundled time series (catalogue resources with a frequency)."""
     from explorer.catalog import list_resources
@@ -116,9 +116,15 @@ def dataset_infos() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _dataset_rows() -> dict[str, dict]:
+    """``dataset_infos`` as a dict by name: the lookups on every rerun stay microseconds."""
+    return {row["name"]: row for row in dataset_infos().to_dict(orient="records")}
+
+
 def dataset_sha(name: str) -> str:
-    infos = dataset_infos().set_index("name")
-    return str(infos.loc[name, "sha256"]) if name in infos.index else ""
+    row = _dataset_rows().get(name)
+    return str(row["sha256"]) if row else ""
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -172,7 +178,9 @@ def fit(source: str, key: str, spec):
     return hit[0] if hit is not None else _fit_cached(source, key, spec)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# The spinner shows only while a fit really runs (a miss); cached and prefetched fits draw
+# nothing extra, which keeps a date step's redraw small.
+@st.cache_resource(max_entries=64, show_spinner="Fitting the model...")
 def _fit_cached(source: str, key: str, spec):
     """``fit_its`` cached on (source, dataset name or upload checksum, frozen spec)."""
     from explorer.its import fit_its
@@ -487,13 +495,11 @@ def loader_report(tbl) -> None:
 
 
 def dataset_title(source: str, key: str) -> str:
-    if source == "dataset":
-        infos = dataset_infos().set_index("name")
-        if key in infos.index:
-            return str(infos.loc[key, "title"])
-    return "Uploaded series"
+    row = _dataset_rows().get(key) if source == "dataset" else None
+    return str(row["title"]) if row else "Uploaded series"
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
 def source_line(source: str, key: str) -> str:
     if source == "dataset":
         from explorer.catalog import get_dataset

@@ -51,7 +51,7 @@ def analysis(source, key, tbl, time, value, group, treated):
         spec = xp.build_spec(time, value, group=group, treated=treated)
     if spec is not None:
         xp.write_url(source, key, spec)
-        with ui.guard(ivs_box, what="fitting"), st.spinner("Fitting..."):
+        with ui.guard(ivs_box, what="fitting"):
             current = ui.fit(source, key, spec)
             st.session_state["xp_last_good"] = (source, key, spec)
     with right:
