@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import hashlib
 import logging
+import threading
 from collections import OrderedDict
 
 import pandas as pd
@@ -605,15 +606,33 @@ def prefetch_neighbours(source: str, key: str, spec, label: str, periods, freq: 
                 todo.append(other)
     if todo:
         words = (dataset_title(source, key), source_line(source, key))
-        _PREFETCH_POOL.submit(_prefetch, source, key, todo, get_table(source, key), words)
+        _PREFETCH_POOL.submit(
+            _prefetch,
+            source,
+            key,
+            todo,
+            get_table(source, key),
+            words,
+            threading.current_thread(),
+        )
 
 
-def _prefetch(source, key, specs, tbl, words) -> None:
+def _server_busy(owner) -> bool:
+    """True while another session's script runs (not ``owner``'s): prefetch only when idle."""
+    return any(
+        t is not owner and t.name == "ScriptRunner.scriptThread" and t.is_alive()
+        for t in threading.enumerate()
+    )
+
+
+def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
     from explorer import charts
     from explorer.its import fit_its
     from explorer.series import series_from_spec
 
     for sp in specs:
+        if _server_busy(owner):
+            return  # under load the CPU belongs to the readers waiting for their pages
         try:
             result = fit_its(series_from_spec(tbl, sp), sp)
             chart = charts.its_chart(result, text=_chart_text(*words, sp, result))

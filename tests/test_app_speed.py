@@ -1,0 +1,74 @@
+"""The app's speed measures that are behaviour, not timing: what runs when, and what is cached.
+
+Timings themselves live in ``make bench`` (ratios in one run); these tests pin the mechanisms the
+benchmarks rely on, so a refactor cannot silently undo them.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from explorer.catalog import load_dataset
+from explorer.spec import Intervention, ItsSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_streamlit_does_not_force_a_full_garbage_collection_after_every_run():
+    # gc.collect(2) walks every object of pandas, statsmodels and plotly: ~0.1 s per rerun.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+
+
+@pytest.fixture
+def ui(monkeypatch):
+    from app_pages import _ui
+
+    monkeypatch.setattr(_ui, "_PREFETCHED", {})
+    return _ui
+
+
+def _spec(date: str) -> ItsSpec:
+    return ItsSpec(
+        time="date", value="value", interventions=(Intervention("gec", date, "level_slope"),)
+    )
+
+
+def test_prefetch_fits_the_neighbouring_dates_when_the_server_is_idle(ui):
+    tbl = load_dataset("scenarios/gec_step")
+    specs = [_spec("2015-05-01"), _spec("2015-07-01")]
+    ui._prefetch(
+        "dataset", "scenarios/gec_step", specs, tbl, ("t", "s"), threading.current_thread()
+    )
+    assert set(ui._PREFETCHED) == {("dataset", "scenarios/gec_step", sp) for sp in specs}
+    result, chart = ui._PREFETCHED[("dataset", "scenarios/gec_step", specs[0])]
+    assert result.interventions[0].label == "gec"
+    assert chart.figure is not None
+
+
+def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
+    # Under load the CPU belongs to readers waiting for their pages, not to guesses.
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, name="ScriptRunner.scriptThread", daemon=True)
+    other.start()
+    try:
+        tbl = load_dataset("scenarios/gec_step")
+        ui._prefetch(
+            "dataset",
+            "scenarios/gec_step",
+            [_spec("2015-05-01")],
+            tbl,
+            ("t", "s"),
+            threading.current_thread(),
+        )
+        assert ui._PREFETCHED == {}
+        # The session that asked for the prefetch does not count as "another session".
+        ui._prefetch("dataset", "scenarios/gec_step", [_spec("2015-05-01")], tbl, ("t", "s"), other)
+        assert len(ui._PREFETCHED) == 1
+    finally:
+        release.set()
+        other.join()
