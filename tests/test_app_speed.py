@@ -28,6 +28,9 @@ def test_streamlit_does_not_force_a_full_garbage_collection_after_every_run():
 def ui(monkeypatch):
     from app_pages import _ui
 
+    # An earlier in-process app test may still have a prefetch queued on the one worker:
+    # let it finish before this test owns the (emptied) store.
+    _ui._PREFETCH_POOL.submit(lambda: None).result(timeout=60)
     monkeypatch.setattr(_ui, "_PREFETCHED", {})
     return _ui
 
