@@ -171,7 +171,8 @@ def caveats(result) -> list[str]:
             out.append(
                 "Newey-West (HAC) intervals are too narrow in short series: "
                 + s
-                + ". Consider --errors ar:1 for a gaussian model."
+                + ". For a gaussian model consider AR(1) errors (errors ar:1: '--errors ar:1' on "
+                "the command line, the Errors box in the app)."
             )
     if errors.startswith("ar:") and result.n_obs < 100:
         ml = d.get("ar_method") == "ml"
