@@ -75,3 +75,7 @@ except Exception:  # noqa: BLE001 - a bug must never show a traceback; the pages
         "happening, report it with the page's URL.",
         icon=":material/sentiment_dissatisfied:",
     )
+finally:
+    from app_pages._ui import freeze_long_lived
+
+    freeze_long_lived()

@@ -335,10 +335,12 @@ async def _measure(port: int, pid: int) -> dict:
     out["sessions"] += 2
     # The same reader alone: it too pauses between steps (1.5 s is enough for the server to be
     # idle again and the neighbouring dates prefetched, as for the 20 readers).
-    alone = [
-        await ws_session(port, k, Pacing(SEED, n_readers=1, think=(1.5, 1.5), ramp=0.0))
-        for k in range(5)
-    ]
+    alone = []
+    for k in range(5):
+        alone.append(
+            await ws_session(port, k, Pacing(SEED, n_readers=1, think=(1.5, 1.5), ramp=0.0))
+        )
+        await asyncio.sleep(1.5)  # and the next reader comes after it, not on its heels
     out["sessions"] += 5
     out["rss_warm"] = _rss_mb(pid)
 

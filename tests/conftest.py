@@ -27,3 +27,11 @@ def shared_data() -> pathlib.Path:
     """The raw reference data beside the project (../shared/data). CI has it; fail if absent."""
     assert SHARED.is_dir(), f"reference data not found at {SHARED} (set EXPLORER_SHARED)"
     return SHARED
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # The app freezes long-lived objects after imports (app_pages._ui.freeze_long_lived); AppTest
+    # runs it in this process. Unfreeze so interpreter exit frees them as usual.
+    import gc
+
+    gc.unfreeze()

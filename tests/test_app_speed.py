@@ -75,3 +75,21 @@ def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
     finally:
         release.set()
         other.join()
+
+
+def test_long_lived_objects_are_frozen_once_after_imports_not_on_every_run(monkeypatch):
+    import gc
+    import sys
+
+    from app_pages import _ui
+
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setattr(_ui, "_FROZEN_AT", 0)
+    assert _ui.freeze_long_lived() is True  # libraries were imported since "the last time"
+    assert _ui._FROZEN_AT == len(sys.modules)
+    assert _ui.freeze_long_lived() is False  # nothing new: no collection on this run
+    assert len(collections) == 1
+    monkeypatch.setattr(_ui, "_FROZEN_AT", len(sys.modules) - 25)
+    assert _ui.freeze_long_lived() is True  # a page imported statsmodels: freeze again
