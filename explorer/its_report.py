@@ -171,8 +171,7 @@ def caveats(result) -> list[str]:
             out.append(
                 "Newey-West (HAC) intervals are too narrow in short series: "
                 + s
-                + ". For a gaussian model consider AR(1) errors (errors ar:1: '--errors ar:1' on "
-                "the command line, the Errors box in the app)."
+                + ". For a gaussian model consider AR(1) errors (errors: ar:1)."
             )
     if errors.startswith("ar:") and result.n_obs < 100:
         ml = d.get("ar_method") == "ml"
