@@ -125,14 +125,20 @@ def fit_ivs_to_data(key: str, tbl, events: pd.DataFrame) -> None:
 
 
 def _on_editor_change(editor_key: str) -> None:
-    """Apply the editor's edits (edited/added/deleted rows) to the intervention list."""
+    """Apply the editor's edits to the intervention list: changed cells, then the rows ticked
+    ``remove`` (and, should a caller allow them, added or deleted rows)."""
     delta = st.session_state.get(editor_key) or {}
     ivs = [dict(iv) for iv in st.session_state.get("xp_ivs", [])]
+    drop = {int(i) for i in delta.get("deleted_rows") or []}
     for idx, changes in (delta.get("edited_rows") or {}).items():
         i = int(idx)
         if i < len(ivs):
             for col, val in changes.items():
-                ivs[i][col] = _cell(col, val)
+                if col == "remove":
+                    if val:
+                        drop.add(i)
+                elif col in ("label", "date", "kind"):
+                    ivs[i][col] = _cell(col, val)
     for row in delta.get("added_rows") or []:
         ivs.append(
             {
@@ -141,9 +147,7 @@ def _on_editor_change(editor_key: str) -> None:
                 "kind": row.get("kind") or "level_slope",
             }
         )
-    for idx in sorted((int(i) for i in delta.get("deleted_rows") or []), reverse=True):
-        if idx < len(ivs):
-            ivs.pop(idx)
+    ivs = [iv for i, iv in enumerate(ivs) if i not in drop]
     st.session_state["xp_ivs"] = ivs
     st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
@@ -174,8 +178,14 @@ def _on_add_presets(events: pd.DataFrame) -> None:
     st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
 
-def interventions_editor(events: pd.DataFrame) -> None:
-    """The table of interventions (label, date, kind), prefilled from the events catalogue."""
+def interventions_editor(events: pd.DataFrame, periods: pd.DatetimeIndex) -> None:
+    """The table of interventions (label, date, kind), prefilled from the events catalogue.
+
+    Rows are added from the catalogue picker or the "Add an intervention" button and removed
+    with the table's ``remove`` ticks. The table keeps a fixed number of rows between those
+    edits: Streamlit then keys it on its columns rather than its values, so a date moved on a
+    slider updates its cell in place instead of rebuilding the table on every step.
+    """
     if "xp_ivs" not in st.session_state:
         st.session_state["xp_ivs"] = default_ivs(events)
     presets = dict(zip(events["key"], events["label"], strict=False))
@@ -190,26 +200,59 @@ def interventions_editor(events: pd.DataFrame) -> None:
     )
     key = f"xp_editor_{st.session_state.get('xp_editor_version', 0)}"
     frame = pd.DataFrame(st.session_state["xp_ivs"], columns=["label", "date", "kind"])
+    frame["remove"] = False
     st.data_editor(
         frame,
         key=key,
-        num_rows="dynamic",
+        num_rows="fixed",
         hide_index=True,
+        column_order=("remove", "label", "date", "kind"),
         on_change=_on_editor_change,
         args=(key,),
         column_config={
-            "label": st.column_config.TextColumn("label", required=True, max_chars=60),
+            # Pixel widths: the four columns fit the page's narrow left column, the tick first.
+            "label": st.column_config.TextColumn("label", required=True, max_chars=60, width=64),
             "date": st.column_config.TextColumn(
-                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True
+                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True, width=84
             ),
             "kind": st.column_config.SelectboxColumn(
                 "kind",
                 options=KIND_OPTIONS,
                 required=True,
                 help="level_slope: a level and a slope change; level: a level change only",
+                width=86,
+            ),
+            "remove": st.column_config.CheckboxColumn(
+                "drop", help="Tick to remove this intervention", width=62
             ),
         },
     )
+    st.button(
+        "Add an intervention",
+        icon=":material/add:",
+        key="xp_add_row",
+        on_click=_on_add_row,
+        args=(new_row_date(periods),),
+        help="A new row dated in the middle of the data; rename it and move its date",
+    )
+
+
+def new_row_date(periods: pd.DatetimeIndex) -> str:
+    """Where a new intervention starts: the data's middle period (or today if no data)."""
+    if len(periods) == 0:
+        return pd.Timestamp.today().strftime("%Y-%m-%d")
+    return pd.Timestamp(periods[len(periods) // 2]).strftime("%Y-%m-%d")
+
+
+def _on_add_row(date: str) -> None:
+    ivs = list(st.session_state.get("xp_ivs", []))
+    have = {iv["label"] for iv in ivs}
+    n = len(ivs) + 1
+    while f"event{n}" in have:
+        n += 1
+    ivs.append({"label": f"event{n}", "date": date, "kind": "level_slope"})
+    st.session_state["xp_ivs"] = ivs
+    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
 
 def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:

@@ -290,9 +290,12 @@ def export_kit(chart, *, key: str, results=None, where=None) -> None:
 
     PNG / SVG at a chosen preset size with the title, source and notes drawn on the image,
     standalone HTML, the data behind the chart as CSV; for a fit also the results as JSON,
-    a methods paragraph and alt text to paste, and a reproducibility bundle (zip). Files are
-    made only when their button is clicked (``data=`` takes a callable), so drawing the page
-    never waits for kaleido; Chromium missing makes the image buttons say so, nothing else.
+    a methods paragraph and alt text to paste, and a reproducibility bundle (zip).
+
+    Nothing inside the popover is built until it is opened (``on_change="rerun"``): a moved
+    date redraws one button, not the kit, and files are made only when their button is
+    clicked (``data=`` takes a callable), so drawing the page never waits for kaleido.
+    Chromium missing makes the image buttons say so, nothing else.
     """
     from app_pages import _export as ex
     from explorer.export import PRESETS
@@ -300,14 +303,20 @@ def export_kit(chart, *, key: str, results=None, where=None) -> None:
     box = where if where is not None else st
     title = chart.text.title or chart.kind
     slug = ex.slug(title)
-    with box.popover("Export", icon=":material/download:"):
+    pop = box.popover("Export", icon=":material/download:", key=f"{key}_open", on_change="rerun")
+    if not pop.open:
+        return
+    with pop:
+        # The size outlives the closed popover (its widget's state does not).
+        last = st.session_state.get(f"{key}_size", list(PRESETS)[1])
         preset = st.selectbox(
             "Image size",
             list(PRESETS),
-            index=1,
+            index=list(PRESETS).index(last) if last in PRESETS else 1,
             key=f"{key}_preset",
             format_func=lambda p: PRESETS[p].label,
         )
+        st.session_state[f"{key}_size"] = preset
         w, h = PRESETS[preset].width, PRESETS[preset].height
         c1, c2, c3 = st.columns(3)
         c1.download_button(

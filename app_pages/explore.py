@@ -43,8 +43,9 @@ def analysis(source, key, tbl, time, value, group, treated):
     current = None
     with left:
         st.subheader("Interventions")
-        xp.interventions_editor(events)
-        xp.date_sliders(ui.periods_of(tbl, time), tbl.freq)
+        periods = ui.periods_of(tbl, time)
+        xp.interventions_editor(events, periods)
+        xp.date_sliders(periods, tbl.freq)
         ivs_box = st.container()
     spec = None
     with ui.guard(options_box, what="building the spec"):
@@ -58,9 +59,7 @@ def analysis(source, key, tbl, time, value, group, treated):
         results(current)
     if current is not None and spec.interventions:
         # The next step of a dragged date is usually one period away: have it ready.
-        ui.prefetch_neighbours(
-            source, key, spec, spec.interventions[0].label, ui.periods_of(tbl, time), tbl.freq
-        )
+        ui.prefetch_neighbours(source, key, spec, spec.interventions[0].label, periods, tbl.freq)
 
 
 def results(current) -> None:

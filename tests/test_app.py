@@ -132,10 +132,70 @@ def test_explore_fits_and_moving_the_date_changes_the_estimate():
     assert "gec=2015-06-01" in ivs(at)
 
 
-def test_explore_export_buttons_present():
+def test_explore_export_kit_is_built_when_its_popover_opens():
     at = on_page("explore")
+    no_trouble(at)
+    assert not at.get("download_button")  # closed: nothing built on a date step
+    at.session_state["xp_export_open"] = True  # what opening the popover sets
+    at.run()
+    no_trouble(at)
     labels = {b.label for b in at.get("download_button")}
     assert {"PNG", "SVG", "HTML", "CSV", "JSON", "Bundle"} <= labels
+    assert {t.label for t in at.text_area} >= {"Methods paragraph", "Alt text"}
+
+
+def test_explore_export_size_outlives_the_closed_popover():
+    at = on_page("explore")
+    at.session_state["xp_export_open"] = True
+    at.run()
+    at.selectbox(key="xp_export_preset").set_value("square").run()
+    at.session_state["xp_export_open"] = False
+    at.run()
+    at.session_state["xp_export_open"] = True
+    at.run()
+    no_trouble(at)
+    assert at.selectbox(key="xp_export_preset").value == "square"
+
+
+def test_explore_add_an_intervention_adds_a_row_and_its_slider():
+    at = on_page("explore", ds="scenarios/gec_step")
+    no_trouble(at)
+    n = len(at.session_state["xp_ivs"])
+    at.button(key="xp_add_row").click().run()
+    no_trouble(at)
+    rows = at.session_state["xp_ivs"]
+    assert len(rows) == n + 1 and rows[-1]["label"] == f"event{n + 1}"
+    assert at.select_slider(key=f"xp_date_{n}").value == rows[-1]["date"]
+    assert f"event{n + 1}=" in ",".join(ivs(at))
+
+
+def test_explore_editor_edits_and_remove_ticks(monkeypatch):
+    """The editor's callback: a changed cell is applied, a ticked row is dropped, and the
+    editor is re-keyed so its next state starts clean."""
+    import streamlit
+
+    from app_pages import _explore as xp
+
+    state = {
+        "xp_ivs": [
+            {"label": "gec", "date": "2016-01-01", "kind": "level_slope"},
+            {"label": "paris", "date": "2015-11-13", "kind": "level_slope"},
+            {"label": "wave", "date": "2016-02-05", "kind": "level_slope"},
+        ],
+        "xp_editor_version": 3,
+        "xp_editor_3": {
+            "edited_rows": {0: {"kind": "level"}, 1: {"remove": True}, "2": {"date": "2016-03"}},
+            "added_rows": [],
+            "deleted_rows": [],
+        },
+    }
+    monkeypatch.setattr(streamlit, "session_state", state)
+    xp._on_editor_change("xp_editor_3")
+    assert state["xp_ivs"] == [
+        {"label": "gec", "date": "2016-01-01", "kind": "level"},
+        {"label": "wave", "date": "2016-03", "kind": "level_slope"},
+    ]
+    assert state["xp_editor_version"] == 4
 
 
 def test_explore_url_restores_the_analysis():
