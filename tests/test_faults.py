@@ -77,6 +77,9 @@ def test_app_without_chromium_runs_and_says_png_svg_are_unavailable(monkeypatch)
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(at.get("plotly_chart")) == 1
+    at.session_state["xp_export_open"] = True  # open the export popover
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
     shown = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
     assert "PNG and SVG export needs Chromium" in shown.replace("\\", ""), shown
     # The download callback itself never raises: it hands back a note instead of an image.
