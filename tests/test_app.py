@@ -79,8 +79,11 @@ def test_landing_shows_the_ap_claim_without_a_public_series():
 
 def test_landing_scenario_lab_fits_every_scenario():
     at = app().run()
-    table = at.dataframe[0].value
+    assert not at.dataframe  # a static table: the landing page loads no interactive grid
+    table = at.table[0].value
     assert len(table) == 6
+    shares = pd.concat([table["trend share"], table["GEC share"]])
+    assert shares.str.fullmatch(r"-?\d+%").all() and "-0%" not in set(shares), shares
     # The GEC-only model must credit the GEC where the truth is a GEC step.
     row = table.set_index("scenario").loc["gec_step"]
     assert row["credits GEC"] == "yes"
