@@ -36,7 +36,7 @@ ARGS = (
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 REPEATS = 5  # date steps per round (the trivial app's slider has five to its left)
 WARM = 3  # later sessions per round
-ROUNDS = 3
+ROUNDS = 5
 
 TRIVIAL = """
 import numpy as np
