@@ -93,6 +93,24 @@ def test_landing_scenario_lab_fits_every_scenario():
     assert table.set_index("scenario").loc["trend_only", "data's own breaks"] == "none"
 
 
+def test_landing_first_browser_run_on_a_cold_server_defers_the_lab(monkeypatch):
+    """Nothing cached and a browser: the first run draws the claim and the timeline and only
+    a status line for the lab; the next run (the browser's timed rerun ends in one) has it."""
+    from app_pages import _claim_lab
+
+    monkeypatch.setattr(_claim_lab, "_LAB_DONE", {})
+    monkeypatch.setattr(_claim_lab, "_in_a_browser", lambda: True)
+    at = app().run()
+    no_trouble(at)
+    assert at.session_state["lab_page_drawn"] is True
+    assert len(at.get("plotly_chart")) == 1  # the timeline, not the lab's grid
+    assert not at.table
+    assert "No public series covers this claim" in " ".join(w.value for w in at.warning)
+    at.run()
+    no_trouble(at)
+    assert len(at.get("plotly_chart")) == 2 and len(at.table[0].value) == 6
+
+
 def test_landing_unknown_claim_in_url_warns_and_falls_back():
     at = app()
     at.query_params["claim"] = "NOPE-99"

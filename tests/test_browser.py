@@ -130,6 +130,11 @@ def test_landing_renders_chart_and_says_no_public_series(server, browser):
     assert page.locator("[data-testid='stException']").count() == 0
     assert "No public series covers this claim" in page.inner_text("body")
     assert page.locator(".js-plotly-plot").count() >= 1
+    # The scenario lab fills in (on a cold server, after the page above has been drawn).
+    page.wait_for_selector("[data-testid='stTable']", timeout=90_000)
+    settle(page)
+    assert page.locator(".js-plotly-plot").count() >= 2
+    assert "once the page above has been drawn" not in page.inner_text("body")
     page.screenshot(path=str(ARTIFACTS / "landing.png"))
     page.close()
 
