@@ -121,6 +121,11 @@ def fit_ivs_to_data(key: str, tbl, events: pd.DataFrame) -> None:
             iv = parse_intervention(text)
             ivs = [{"label": iv.label, "date": iv.date, "kind": iv.kind}]
     st.session_state["xp_ivs"] = ivs
+    _rekey_editor()
+
+
+def _rekey_editor() -> None:
+    """A new key for the interventions table: its next state starts from the list, clean."""
     st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
 
 
@@ -149,7 +154,7 @@ def _on_editor_change(editor_key: str) -> None:
         )
     ivs = [iv for i, iv in enumerate(ivs) if i not in drop]
     st.session_state["xp_ivs"] = ivs
-    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+    _rekey_editor()
 
 
 def _cell(col: str, val):
@@ -175,14 +180,14 @@ def _on_add_presets(events: pd.DataFrame) -> None:
             ivs.append({"label": k, "date": d.strftime("%Y-%m-%d"), "kind": "level_slope"})
     st.session_state["xp_ivs"] = ivs
     st.session_state["xp_add_presets"] = []
-    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+    _rekey_editor()
 
 
 def interventions_editor(events: pd.DataFrame, periods: pd.DatetimeIndex) -> None:
     """The table of interventions (label, date, kind), prefilled from the events catalogue.
 
     Rows are added from the catalogue picker or the "Add an intervention" button and removed
-    with the table's ``remove`` ticks. The table keeps a fixed number of rows between those
+    with the table's "drop" ticks (its ``remove`` column). The table keeps a fixed number of rows between those
     edits: Streamlit then keys it on its columns rather than its values, so a date moved on a
     slider updates its cell in place instead of rebuilding the table on every step.
     """
@@ -252,7 +257,7 @@ def _on_add_row(date: str) -> None:
         n += 1
     ivs.append({"label": f"event{n}", "date": date, "kind": "level_slope"})
     st.session_state["xp_ivs"] = ivs
-    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+    _rekey_editor()
 
 
 def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
