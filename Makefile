@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8501
-SHARED ?= ../shared
+# The Fifth Tribe Kaggle file (never committed), for make data-check only.
+KAGGLE ?= ../shared/data/fifthtribe/tweets.csv
 
-.PHONY: run test bench lint data validate venv dev-deps chromium clean
+.PHONY: run test bench lint data data-check validate venv dev-deps chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +45,18 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Rebuild every derived dataset in data/ from the raw inputs in ../shared/data.
+# Rebuild every derived dataset in data/ from the raw inputs committed in data/raw.
 data: venv
-	$(PY) scripts/build_data.py --shared $(SHARED)
+	$(PY) scripts/build_data.py
+
+# Where the Fifth Tribe Kaggle file is at hand: the committed text-free derivative is what
+# scripts/derive_fifthtribe.py makes of it.
+data-check: venv
+	@if [ -f "$(KAGGLE)" ]; then \
+	  $(PY) scripts/derive_fifthtribe.py "$(KAGGLE)" --check; \
+	else \
+	  echo "data-check: no Kaggle file at $(KAGGLE); nothing checked (see data/raw/README.md)"; \
+	fi
 
 # Coverage study of the ITS intervals (the fast version runs in the tests).
 validate: venv

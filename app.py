@@ -68,7 +68,7 @@ try:
     page.run()
 except FragmentHandledException:
     raise  # a fragment already showed its own error
-except Exception:  # noqa: BLE001 - a bug must never show a traceback; the pages catch the rest
+except Exception:
     logging.getLogger("explorer.app").exception("uncaught error on page %s", page.title)
     st.error(
         "Sorry, something went wrong while drawing this page. Please reload it; if it keeps "

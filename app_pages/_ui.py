@@ -52,7 +52,7 @@ def guard(where=None, *, what: str = "this part"):
         yield
     except ExplorerError as exc:  # user mistakes and FitError/ExportUnavailable: their advice
         box.error(md_escape(str(exc)), icon=":material/error:")
-    except Exception:  # noqa: BLE001 - the app must never show a traceback
+    except Exception:
         log.exception("unexpected error in %s", what)
         box.error(APOLOGY, icon=":material/sentiment_dissatisfied:")
 
@@ -388,7 +388,7 @@ def ui_guard_quiet():
     """Optional extras (prose exports): a failure hides them instead of breaking the kit."""
     try:
         yield
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("optional export text failed")
 
 

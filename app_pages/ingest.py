@@ -41,7 +41,8 @@ if mode == "Upload a file":
         placeholder="time=created_at,account=user_id,followers=followers_count,text=text",
     )
 else:
-    source, fmt, mapping_text = str(sample), "fifthtribe", ""
+    # The bundled sample is the text-free derivative: hashtags instead of text.
+    source, fmt, mapping_text = str(sample), "generic", ""
 c1, c2 = st.columns(2)
 freq = c1.selectbox(
     "Period",

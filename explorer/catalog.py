@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pathlib
 import warnings
 from dataclasses import dataclass, field, replace
 
 from explorer.errors import InputError
-
-DATA_DIR = pathlib.Path(
-    os.environ.get("EXPLORER_DATA", pathlib.Path(__file__).resolve().parents[1] / "data")
-)
+from explorer.paths import DATA_DIR
 
 
 class ChecksumWarning(UserWarning):

@@ -349,7 +349,7 @@ def fullmatch(s: pd.Series, rx: re.Pattern) -> pd.Series:
         return (
             pd.Series(out.to_numpy(zero_copy_only=False), index=s.index).fillna(False).astype(bool)
         )
-    except Exception:  # ArrowInvalid for patterns RE2 does not support
+    except Exception:  # noqa: BLE001 - ArrowInvalid for patterns RE2 does not support
         return s.str.fullmatch(rx).fillna(False).astype(bool)
 
 
@@ -366,7 +366,7 @@ def _extract(s: pd.Series, rx: re.Pattern) -> pd.DataFrame:
             f = pc.if_else(pc.equal(f, ""), pa.scalar(None, pa.string()), f)  # RE2: "" if unused
             cols[name] = pd.Series(pd.array(f, dtype="str"), index=s.index)
         return pd.DataFrame(cols, index=s.index)
-    except Exception:
+    except Exception:  # noqa: BLE001 - as above: RE2 refuses the pattern, Python's re takes it
         return s.str.extract(rx)
 
 

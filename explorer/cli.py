@@ -31,7 +31,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit status 2 like every other user error."""
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):
         sys.stderr.write(f"error: {message} (see '{self.prog} --help')\n")
         raise SystemExit(2)
 

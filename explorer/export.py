@@ -262,7 +262,7 @@ class Renderer:
             fut = asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop)
             try:
                 out = fut.result(timeout=RENDER_TIMEOUT + 5)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if type(exc).__name__ == "JavascriptError":
                     raise  # a bad figure is our bug, not the browser's: let it surface
                 last = exc

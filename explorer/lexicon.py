@@ -22,8 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from explorer.errors import InputError
+from explorer.paths import LEXICON_DIR
 
-LEXICON_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / "lexicon"
 DEFAULT_LEXICON = LEXICON_DIR / "stance_lexicon.csv"
 COLUMNS = ("term", "stance", "language", "source", "confidence")
 ASSUMPTION_PREFIX = "ASSUMPTION"

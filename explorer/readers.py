@@ -372,7 +372,7 @@ def _read_text_fast(text: str, delim: str) -> pd.DataFrame | None:
             skip_blank_lines=True,
             engine="c",
         )
-    except Exception:  # ParserError and friends: let the csv module say what is wrong
+    except Exception:  # noqa: BLE001 - ParserError and friends: the csv module says what is wrong
         return None
     if df.empty or len(df.columns) > limits.MAX_COLUMNS or len(df) > limits.MAX_ROWS + 1:
         return None  # the careful path says what is wrong
@@ -409,7 +409,7 @@ def _check_zip(raw: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
-    except Exception:  # BadZipFile, NotImplementedError (unknown version), OSError...: all damage
+    except Exception:  # noqa: BLE001 - BadZipFile, NotImplementedError, OSError...: all damage
         raise InputError(
             "The file looks like a zip or Excel file but cannot be opened: it may be truncated. "
             "Save it again as .xlsx or CSV."
@@ -456,7 +456,7 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
     zf = _check_zip(raw)
     try:
         formulas = _has_formulas(zf)
-    except Exception:  # a bad CRC or deflate stream: the file is damaged
+    except Exception:  # noqa: BLE001 - a bad CRC or deflate stream: the file is damaged
         raise InputError(
             "The Excel file is damaged (its compressed parts do not read back): open it and save "
             "it again as .xlsx or CSV."
@@ -470,9 +470,7 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (
-        Exception
-    ) as exc:  # openpyxl raises many types for damaged files; all are the file's fault
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged files
         raise InputError(
             f"The Excel file cannot be opened ({type(exc).__name__}): it may be damaged or "
             "password-protected. Open it and save it again as .xlsx or CSV."
@@ -505,7 +503,7 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
                 )
     except InputError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl's errors on a damaged sheet vary
         raise InputError(
             f"The sheet cannot be read ({type(exc).__name__}): save it again as .xlsx or CSV."
         ) from None
@@ -603,7 +601,7 @@ def _read_parquet(raw: bytes, notes: list[str]) -> pd.DataFrame:
         frame = pf.read().to_pandas()
     except InputError:
         raise
-    except Exception as exc:  # pyarrow's errors for damaged files vary by version
+    except Exception as exc:  # noqa: BLE001 - pyarrow's errors for damaged files vary by version
         raise InputError(
             f"The Parquet file cannot be read ({type(exc).__name__}): it may be truncated or damaged. "
             "Write it again, or export the table as CSV."

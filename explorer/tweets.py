@@ -113,12 +113,12 @@ class IngestResult:
 
 
 def fifthtribe_sample() -> pathlib.Path | None:
-    """The raw Fifth Tribe file beside the project (``../shared/data`` or ``$EXPLORER_SHARED``),
-    or None when it is absent (it is never committed)."""
-    root = pathlib.Path(__file__).resolve().parents[1]
-    shared = pathlib.Path(os.environ.get("EXPLORER_SHARED", root.parent / "shared"))
-    path = shared / "data" / "fifthtribe" / "tweets.csv"
-    return path if path.is_file() else None
+    """The bundled text-free Fifth Tribe file (time, account pseudonym, followers, hashtags per
+    tweet; read with ``format="generic"``), or None if the catalogue lacks it. The Kaggle file
+    itself, with the tweets' text, is never committed."""
+    from explorer.paths import FIFTHTRIBE_TWEETS
+
+    return FIFTHTRIBE_TWEETS if FIFTHTRIBE_TWEETS.is_file() else None
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
@@ -152,7 +152,7 @@ def parse_mapping(text: str | None) -> dict[str, str]:
 def ingest(
     sources,
     *,
-    format: str = "generic",  # noqa: A002 - the CLI flag's name
+    format: str = "generic",
     mapping: dict[str, str] | None = None,
     lexicon=None,
     freq: str = "D",

@@ -2,11 +2,13 @@
 
 Usage::
 
-    python scripts/build_data.py --shared ../shared [--only NAME ...] [--out DIR]
+    python scripts/build_data.py [--raw data/raw] [--only NAME ...] [--out DIR]
 
-Every ``scripts/data_<name>.py`` is discovered and its ``build(shared, out)`` is called with
-``shared`` the reference folder (``../shared``; the raw files are under ``shared/data``) and
-``out`` the folder ``data/<name>/``. A new dataset needs only a new ``data_<name>.py``.
+Every ``scripts/data_<name>.py`` is discovered and its ``build(raw, out)`` is called with
+``raw`` the folder of committed raw inputs (``data/raw``: the small public reference tables as
+published, and the text-free Fifth Tribe derivative made by ``scripts/derive_fifthtribe.py``)
+and ``out`` the folder ``data/<name>/``. A new dataset needs only a new ``data_<name>.py``;
+a new raw input needs its source and licence in :data:`RAW_INPUTS`.
 
 A ``build`` writes its data files with :func:`write_csv` (byte-deterministic) and its
 ``datapackage.json`` with :func:`write_package`. The descriptor (Frictionless-style) holds:
@@ -19,8 +21,9 @@ A ``build`` writes its data files with :func:`write_csv` (byte-deterministic) an
     ``[{"title", "citation", "path"}]`` (``path`` is the URL).
 ``derived_from``
     ``{"script": "scripts/data_<name>.py", "script_sha256", "inputs": [{"path", "root",
-    "sha256"}]}`` (:func:`derived_from`, :func:`input_entry`); ``root`` says whether an input's
-    path is relative to the shared folder or to the project.
+    "sha256"}]}`` (:func:`derived_from`, :func:`input_entry`); paths are relative to the
+    project (``root`` is ``project``); a raw input under ``data/raw`` also carries its
+    ``source`` and ``licence``.
 ``caveats``
     Plain sentences the app shows beside the data.
 ``resources``
@@ -47,6 +50,43 @@ import pandas as pd
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 DATA = ROOT / "data"
+RAW = DATA / "raw"
+
+# Every committed raw input, with where it comes from and under what terms (shown in the
+# datasets' ``derived_from.inputs``). Paths are relative to ``data/raw``.
+RAW_INPUTS = {
+    "reference/sicily.csv": {
+        "source": "Lopez Bernal, Cummins & Gasparrini (2017), Int J Epidemiol 46(1):348-355, "
+        "doi:10.1093/ije/dyw098: the authors' supplementary data "
+        "(github.com/gasparrini/2017_lopezbernal_IJE_codedata), as published",
+        "licence": "no licence stated; published supplementary data of a peer-reviewed "
+        "tutorial, redistributed unchanged with citation",
+    },
+    "reference/california_prop99.csv": {
+        "source": "Abadie, Diamond & Hainmueller (2010), J Am Stat Assoc 105(490):493-505, "
+        "doi:10.1198/jasa.2009.ap08746: replication data (the long layout of R synthdid's "
+        "california_prop99), as published",
+        "licence": "no licence stated; public replication data, redistributed unchanged with "
+        "citation",
+    },
+    "reference/reference_results.csv": {
+        "source": "Published results for both datasets, transcribed by hand from Lopez Bernal "
+        "et al. (2017) and its code, and Linden (2015), Stata Journal 15(2):480-500",
+        "licence": "facts quoted with citation; the compilation MIT (this project)",
+    },
+    "published_figures.csv": {
+        "source": "Published figures around the AP's 2016-07-09 story (AP, WSJ, Berger & Morgan "
+        "2015, Berger & Perez 2016, Twitter, Conway et al. 2017, ...), one source per row, "
+        "compiled and checked by hand",
+        "licence": "facts quoted with citation; the compilation MIT (this project)",
+    },
+    "fifthtribe/tweets_textfree.csv": {
+        "source": "Derived by scripts/derive_fifthtribe.py from Fifth Tribe (2016), How ISIS "
+        "Uses Twitter, Kaggle: time, account pseudonym, followers and hashtags per tweet; no "
+        "text, user names, descriptions or locations",
+        "licence": "CC0-1.0 (per the Kaggle page, as quoted in a 2016 copy of it)",
+    },
+}
 
 REQUIRED_KEYS = ("name", "title", "description", "licenses", "sources", "derived_from", "resources")
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
@@ -68,18 +108,33 @@ def write_csv(frame: pd.DataFrame, path: pathlib.Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", na_rep="")
 
 
-def input_entry(path: pathlib.Path, shared: pathlib.Path | None = None) -> dict:
-    """``{"path", "root", "sha256"}`` of an input: a raw file under ``shared`` or a project file.
+def input_entry(path: pathlib.Path, raw: pathlib.Path | None = None) -> dict:
+    """``{"path", "root", "sha256"}`` of an input file of the project, and for a raw input (a
+    file under ``raw``, default ``data/raw``) its ``source`` and ``licence`` from
+    :data:`RAW_INPUTS`.
 
-    ``root`` is ``shared`` (the path is relative to the shared folder, e.g.
-    ``data/published_figures.csv``) or ``project`` (relative to the project root).
+    The path is recorded as it sits in the project (``data/raw/reference/sicily.csv``) even
+    when the build reads the raw files from elsewhere (``--raw DIR``), so a build from a copy
+    gives the same bytes.
+
+    Raises
+    ------
+    ValueError
+        A file under the raw folder that :data:`RAW_INPUTS` does not describe (a build bug).
     """
     path = pathlib.Path(path).resolve()
-    if shared is not None and path.is_relative_to(pathlib.Path(shared).resolve()):
-        rel, root = path.relative_to(pathlib.Path(shared).resolve()), "shared"
-    else:
-        rel, root = path.relative_to(ROOT), "project"
-    return {"path": rel.as_posix(), "root": root, "sha256": sha256_file(path)}
+    raw = pathlib.Path(raw).resolve() if raw is not None else RAW
+    if path.is_relative_to(raw):
+        key = path.relative_to(raw).as_posix()
+        if key not in RAW_INPUTS:
+            raise ValueError(f"raw input {key} has no source and licence in RAW_INPUTS")
+        rel = (RAW / key).relative_to(ROOT).as_posix()
+        return {"path": rel, "root": "project", "sha256": sha256_file(path), **RAW_INPUTS[key]}
+    return {
+        "path": path.relative_to(ROOT).as_posix(),
+        "root": "project",
+        "sha256": sha256_file(path),
+    }
 
 
 def derived_from(script: str | pathlib.Path, inputs: list[dict], **extra) -> dict:
@@ -198,19 +253,20 @@ def _load(path: pathlib.Path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     if not callable(getattr(mod, "build", None)):
-        raise SystemExit(f"{path}: defines no build(shared, out)")
+        raise SystemExit(f"{path}: defines no build(raw, out)")
     return mod
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared folder")
+    parser.add_argument("--raw", default=str(RAW), help="the raw inputs (default data/raw)")
     parser.add_argument("--only", nargs="*", help="build only these datasets")
     parser.add_argument("--out", default=str(DATA), help="write under this folder (default data/)")
     args = parser.parse_args(argv)
-    shared = pathlib.Path(args.shared).resolve()
-    if not (shared / "data").is_dir():
-        sys.stderr.write(f"error: no raw data under {shared / 'data'}: pass --shared DIR\n")
+    raw = pathlib.Path(args.raw).resolve()
+    missing = [k for k in RAW_INPUTS if not (raw / k).is_file()]
+    if missing:
+        sys.stderr.write(f"error: raw input {raw / missing[0]} not found: pass --raw DIR\n")
         return 2
     # The data scripts import these helpers (``from build_data import ...``) and the project.
     for p in (str(SCRIPTS), str(ROOT)):
@@ -226,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         out = pathlib.Path(args.out) / name
         out.mkdir(parents=True, exist_ok=True)
-        _load(path).build(shared, out)
+        _load(path).build(raw, out)
         pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
         rows = ", ".join(f"{r['path']} ({r['rows']} rows)" for r in pkg["resources"])
         print(f"{out}: {rows}")

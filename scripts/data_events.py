@@ -1,6 +1,6 @@
 """data/events: interventions and confounders, one row each, dated from the published figures.
 
-Every event cites one row of ``shared/data/published_figures.csv`` (``claim_id``); its date,
+Every event cites one row of ``data/raw/published_figures.csv`` (``claim_id``); its date,
 precision, source and verification status are read from that row, so the two tables cannot
 disagree. The keys are the intervention presets of the CLI and the app (``--intervention gec``).
 """
@@ -166,8 +166,8 @@ def events_table(claims: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["date", "key"], kind="stable").reset_index(drop=True)
 
 
-def build(shared: pathlib.Path, out: pathlib.Path) -> None:
-    raw_path = shared / RAW
+def build(raw_dir: pathlib.Path, out: pathlib.Path) -> None:
+    raw_path = raw_dir / RAW
     raw = pd.read_csv(raw_path, dtype=str, keep_default_na=False, encoding="utf-8")
     table = events_table(normalise(raw))
     fields = [{"name": n, "type": t, "unit": u, "description": d} for n, t, u, d in FIELDS]
@@ -213,7 +213,7 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
             "derived_from": derived_from(
                 __file__,
                 [
-                    input_entry(raw_path, shared),
+                    input_entry(raw_path, raw_dir),
                     input_entry(pathlib.Path(__file__).with_name("data_published_figures.py")),
                 ],
             ),

@@ -1,9 +1,11 @@
 """data/fifthtribe: daily, weekly and monthly series from Fifth Tribe's "How ISIS Uses Twitter".
 
-Built by ``explorer.tweets.ingest`` (the same code as ``python -m explorer ingest``) from the raw
-Kaggle file in ``../shared/data/fifthtribe/tweets.csv``, which is never committed: only counts,
-follower statistics, stance counts and hashtag frequencies leave this script, never tweet text,
-user names or descriptions.
+Built by ``explorer.tweets.ingest`` (the same code as ``python -m explorer ingest``, generic
+layout with a hashtags column) from ``data/raw/fifthtribe/tweets_textfree.csv``: the text-free
+per-tweet file that ``scripts/derive_fifthtribe.py`` makes from the Kaggle file (time, account
+pseudonym, followers, hashtags). The Kaggle file holds extremist text and is never committed;
+``make data-check`` confirms the derivative where the Kaggle file is at hand. Only counts,
+follower statistics, stance counts and hashtag frequencies leave this script.
 """
 
 from __future__ import annotations
@@ -61,12 +63,15 @@ def _fields(series, unit: str, stances) -> list[dict]:
     return out
 
 
-def build(shared: pathlib.Path, out: pathlib.Path) -> None:
-    raw = pathlib.Path(shared) / "data" / "fifthtribe" / "tweets.csv"
+RAW = "fifthtribe/tweets_textfree.csv"
+
+
+def build(raw_dir: pathlib.Path, out: pathlib.Path) -> None:
+    raw = pathlib.Path(raw_dir) / RAW
     lex = load_lexicon()
     resources, tags = [], None
     for freq, (name, unit) in FREQS.items():
-        res = ingest(raw, format="fifthtribe", freq=freq, lexicon=lex, top_k=TOP_K, threads=2)
+        res = ingest(raw, format="generic", freq=freq, lexicon=lex, top_k=TOP_K, threads=2)
         s = res.series.copy()
         s["date"] = s["date"].dt.strftime("%Y-%m-%d")
         # Rounded so the bytes do not depend on summation order.
@@ -133,8 +138,9 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
                 f"({span[0][:10]} to {span[1][:10]}): tweets, active accounts, follower "
                 "statistics, accounts observed (collection coverage), pro/anti stance counts "
                 "from the hashtag lexicon, and the top hashtags per month. Built with "
-                "'python -m explorer ingest --format fifthtribe'. The tweets themselves are not "
-                "included."
+                "'python -m explorer ingest' from a text-free per-tweet derivative of the Kaggle "
+                "file (time, account pseudonym, followers, hashtags). The tweets themselves are "
+                "not included."
             ),
             "citation": CITATION,
             "licenses": [
@@ -154,11 +160,12 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
             "derived_from": derived_from(
                 __file__,
                 [
-                    input_entry(raw, pathlib.Path(shared)),
+                    input_entry(raw, raw_dir),
+                    input_entry(ROOT / "scripts" / "derive_fifthtribe.py"),
                     input_entry(DEFAULT_LEXICON),
                     input_entry(ROOT / "explorer" / "tweets.py"),
                 ],
-                function="explorer.tweets.ingest(format='fifthtribe')",
+                function="explorer.tweets.ingest(format='generic')",
                 lexicon_version=lex.version,
             ),
             "caveats": CAVEATS + [c for c in FIFTHTRIBE_CAVEATS[2:]],

@@ -1,6 +1,6 @@
 """data/published_figures: the claims and dates around them, normalised (all 47 rows kept).
 
-From ``shared/data/published_figures.csv``: the value becomes a number (ranges such as
+From ``data/raw/published_figures.csv``: the value becomes a number (ranges such as
 ``15000-18000`` give ``value_low``/``value_high`` and their midpoint as ``value``), the unit is
 split from its qualifier (``accounts (more than)`` -> ``accounts`` + ``more than``, with
 ``bound`` = lower), dates become ISO dates with their precision, and ``verification`` is the
@@ -15,7 +15,7 @@ import re
 import pandas as pd
 from build_data import derived_from, input_entry, resource, write_package
 
-RAW = "data/published_figures.csv"
+RAW = "published_figures.csv"
 VERIFICATION = {
     "VERIFIED": "VERIFIED",
     "PARTLY VERIFIED": "PARTLY_VERIFIED",
@@ -180,8 +180,8 @@ FIELDS = [
 ]
 
 
-def build(shared: pathlib.Path, out: pathlib.Path) -> None:
-    raw_path = shared / RAW
+def build(raw_dir: pathlib.Path, out: pathlib.Path) -> None:
+    raw_path = raw_dir / RAW
     raw = pd.read_csv(raw_path, dtype=str, keep_default_na=False, encoding="utf-8")
     table = normalise(raw)
     fields = [{"name": n, "type": t, "unit": u, "description": d} for n, t, u, d in FIELDS]
@@ -225,7 +225,7 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
                     "path": "https://whdh.com/news/us-world/ap-exclusive-islamic-states-twitter-traffic-plunges/",
                 }
             ],
-            "derived_from": derived_from(__file__, [input_entry(raw_path, shared)]),
+            "derived_from": derived_from(__file__, [input_entry(raw_path, raw_dir)]),
             "caveats": [
                 "The government series behind the 45% figure (AP-01) was never released: the "
                 "claim cannot be re-estimated from its own data.",

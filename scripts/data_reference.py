@@ -15,9 +15,9 @@ import re
 import pandas as pd
 from build_data import derived_from, input_entry, resource, write_package
 
-RAW_SICILY = "data/reference/sicily.csv"
-RAW_PROP99 = "data/reference/california_prop99.csv"
-RAW_RESULTS = "data/reference/reference_results.csv"
+RAW_SICILY = "reference/sicily.csv"
+RAW_PROP99 = "reference/california_prop99.csv"
+RAW_RESULTS = "reference/reference_results.csv"
 
 SICILY_SRC = (
     "Lopez Bernal J, Cummins S, Gasparrini A (2017). Interrupted time series regression for the "
@@ -350,8 +350,8 @@ def _fields(spec):
     return [{"name": n, "type": t, "unit": u, "description": d} for n, t, u, d in spec]
 
 
-def build(shared: pathlib.Path, out: pathlib.Path) -> None:
-    paths = {k: shared / v for k, v in (("s", RAW_SICILY), ("p", RAW_PROP99), ("r", RAW_RESULTS))}
+def build(raw: pathlib.Path, out: pathlib.Path) -> None:
+    paths = {k: raw / v for k, v in (("s", RAW_SICILY), ("p", RAW_PROP99), ("r", RAW_RESULTS))}
     raw_s = pd.read_csv(paths["s"])
     raw_p = pd.read_csv(paths["p"])
     raw_r = pd.read_csv(paths["r"], dtype=str, keep_default_na=False)
@@ -463,9 +463,7 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
                     "path": "https://www.stata-journal.com/article.html?article=st0389",
                 },
             ],
-            "derived_from": derived_from(
-                __file__, [input_entry(p, shared) for p in paths.values()]
-            ),
+            "derived_from": derived_from(__file__, [input_entry(p, raw) for p in paths.values()]),
             "caveats": [
                 "Sicily models 1, 2 and 4 are reproduced from the authors' R code, not read "
                 "from the paper (its text was not available); model 3 matches the published "

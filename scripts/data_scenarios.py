@@ -13,7 +13,7 @@ from build_data import derived_from, input_entry, resource, write_package
 from explorer import scenarios
 
 
-def build(shared: pathlib.Path, out: pathlib.Path) -> None:
+def build(raw: pathlib.Path, out: pathlib.Path) -> None:
     resources = []
     for name, description in scenarios.SCENARIOS.items():
         seed = scenarios.DEFAULT_SEEDS[name]

@@ -9,6 +9,15 @@ underscores, Arabic diacritics and tatweel), so stance matching does real work.
     python scripts/make_synthetic_tweets.py OUT.parquet --rows 10000000
 
 Files go wherever you say (the benchmarks use a temporary folder); none are committed.
+
+``make_kaggle`` writes a small file in the layout of Fifth Tribe's Kaggle file instead (name,
+username, description, location, followers, numberstatuses, time as ``m/d/Y H:M``, tweets),
+harmless text included, for the tests of ``scripts/derive_fifthtribe.py`` and of
+``--format fifthtribe``: accounts scraped backwards from May 2016, texts with the hashtag edge
+cases (URL fragments, HTML entities, ``#a#b`` chains, all-digit tags, quoted commas and line
+breaks).
+
+    python scripts/make_synthetic_tweets.py OUT.csv --rows 3000 --kaggle
 """
 
 from __future__ import annotations
@@ -133,14 +142,78 @@ def _csv_schema():
     )
 
 
+KAGGLE_COLUMNS = (
+    "name",
+    "username",
+    "description",
+    "location",
+    "followers",
+    "numberstatuses",
+    "time",
+    "tweets",
+)
+# Texts that exercise what the hashtag extraction must (and must not) count.
+EDGE_TEXTS = (
+    "see page#top and &#39;quoted&#39; words",
+    "#a#b chain then #Daesh, at last",
+    "numbers #2016 and #1 are not hashtags but #x2016 is",
+    'a "quoted, comma" line\nwith a break #Caliphate',
+    "#الخلافـــة #دولة_الخلافة بيان",
+    "trailing hash # and ## double",
+)
+
+
+def make_kaggle(path, n_rows: int = 3000, *, seed: int = 0, n_accounts: int = 40) -> pathlib.Path:
+    """Write ``n_rows`` synthetic tweets in the Kaggle file's layout to ``path``; return it."""
+    import csv
+    import datetime as dt
+
+    rng = np.random.default_rng(seed)
+    texts = list(_text_pool(rng, 400, 60)) + list(EDGE_TEXTS) * 10
+    end = dt.datetime(2016, 5, 13, 23, 0)
+    # Scraped backwards: every account's tweets run back from May 2016, a few of them far.
+    spans = rng.pareto(1.2, n_accounts) * 30 + 3
+    share = rng.pareto(1.5, n_accounts) + 1.0
+    per = np.maximum(1, np.round(share / share.sum() * n_rows)).astype(int)
+    per[0] += n_rows - per.sum()
+    rows = []
+    for a in range(n_accounts):
+        back = np.sort(rng.uniform(0, min(spans[a], 480), per[a]))[::-1]
+        fol = int(rng.lognormal(6.0, 1.2))
+        for days in back:
+            t = end - dt.timedelta(days=float(days))
+            rows.append(
+                (
+                    f"Synthetic Name {a}",
+                    f"synth_user_{a:03d}",
+                    f"harmless description {a}, words",
+                    "" if a % 3 else "Somewhere, Nowhere",
+                    str(fol + int(480 - days)),
+                    str(100 + a),
+                    f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}",
+                    texts[int(rng.integers(0, len(texts)))],
+                )
+            )
+    path = pathlib.Path(path)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(KAGGLE_COLUMNS)
+        w.writerows(rows)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", help="OUT.csv or OUT.parquet")
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--accounts", type=int, default=20_000)
+    ap.add_argument("--kaggle", action="store_true", help="the Fifth Tribe Kaggle layout (CSV)")
     args = ap.parse_args(argv)
-    make(args.out, args.rows, seed=args.seed, n_accounts=args.accounts)
+    if args.kaggle:
+        make_kaggle(args.out, args.rows, seed=args.seed, n_accounts=min(args.accounts, 200))
+    else:
+        make(args.out, args.rows, seed=args.seed, n_accounts=args.accounts)
     print(f"wrote {args.rows:,} synthetic tweets to {args.out}")
     return 0
 

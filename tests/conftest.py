@@ -1,15 +1,18 @@
-"""Shared fixtures: paths to the project, its bundled data and the raw reference data."""
+"""Shared fixtures: paths to the project, its bundled data and the committed raw inputs.
+
+Nothing here reads outside the repository: the raw reference tables are committed under
+``data/raw`` (with their sources and licences in the datasets' ``datapackage.json``).
+"""
 
 from __future__ import annotations
 
-import os
 import pathlib
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-SHARED = pathlib.Path(os.environ.get("EXPLORER_SHARED", ROOT.parent / "shared")) / "data"
+RAW = DATA / "raw"
 
 
 @pytest.fixture(scope="session")
@@ -23,10 +26,9 @@ def data_dir() -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> pathlib.Path:
-    """The raw reference data beside the project (../shared/data). CI has it; fail if absent."""
-    assert SHARED.is_dir(), f"reference data not found at {SHARED} (set EXPLORER_SHARED)"
-    return SHARED
+def raw_data() -> pathlib.Path:
+    """The committed raw inputs of ``make data`` (``data/raw``)."""
+    return RAW
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -338,7 +338,7 @@ def test_first_paint_does_not_import_statsmodels():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_ingest_builds_counts_only_and_sends_the_series_to_explore(shared_data):
+def test_ingest_builds_counts_only_and_sends_the_series_to_explore():
     at = on_page("ingest")
     no_trouble(at)
     at.button(key="in_go").click().run()

@@ -34,8 +34,10 @@ def header(path) -> list[str]:
 
 
 def test_every_data_folder_has_a_descriptor_in_the_registry():
-    folders = sorted(p.name for p in DATA.iterdir() if p.is_dir() and not p.name.startswith("."))
+    # data/raw holds the raw inputs of make data, not a dataset.
+    folders = sorted(p.name for p in DATA.iterdir() if p.is_dir() and p.name not in (".", "raw"))
     assert folders == sorted({d.name for d in RESOURCES})
+    assert (DATA / "raw" / "README.md").is_file()
     assert set(MINE) <= set(folders)
 
 
@@ -119,14 +121,10 @@ def test_dataset_info_defaults_and_key():
         sic.name = "x"
 
 
-def test_committed_data_is_what_make_data_builds(tmp_path, shared_data):
-    """Rebuilding into a temporary folder gives byte-identical files (deterministic, up to date)."""
-    cmd = [
-        sys.executable,
-        str(ROOT / "scripts" / "build_data.py"),
-        "--shared",
-        str(shared_data.parent),
-    ]
+def test_committed_data_is_what_make_data_builds(tmp_path):
+    """Rebuilding into a temporary folder gives byte-identical files (deterministic, up to date),
+    from the raw inputs committed in data/raw alone."""
+    cmd = [sys.executable, str(ROOT / "scripts" / "build_data.py")]
     subprocess.run([*cmd, "--out", str(tmp_path), "--only", *MINE], check=True, capture_output=True)
     for name in MINE:
         built = sorted(p.name for p in (tmp_path / name).iterdir())
@@ -137,17 +135,30 @@ def test_committed_data_is_what_make_data_builds(tmp_path, shared_data):
             )
 
 
-def test_derived_files_record_their_inputs_and_are_not_copies(shared_data):
+def test_derived_files_record_their_inputs_and_are_not_copies(raw_data):
     for name in MINE:
         desc = catalog.get_dataset(name).descriptor
         src = desc["derived_from"]
         assert (ROOT / src["script"]).is_file() and src["inputs"]
         assert src["script_sha256"] == sha256(ROOT / src["script"])
         for inp in src["inputs"]:
-            base = shared_data.parent if inp["root"] == "shared" else ROOT
-            assert sha256(base / inp["path"]) == inp["sha256"], inp["path"]
-        raw = {sha256(p) for p in shared_data.rglob("*.csv")}
+            assert inp["root"] == "project"
+            assert sha256(ROOT / inp["path"]) == inp["sha256"], inp["path"]
+            if inp["path"].startswith("data/raw/"):
+                assert inp["source"] and inp["licence"], inp["path"]
+        raw = {sha256(p) for p in raw_data.rglob("*.csv")}
         assert not raw & {r["sha256"] for r in desc["resources"]}
+
+
+def test_every_raw_input_is_used_sourced_and_licensed(raw_data):
+    """Each committed raw file is the input of some dataset, with its source and licence."""
+    used = {
+        inp["path"]
+        for d in catalog.list_datasets()
+        for inp in d.descriptor["derived_from"].get("inputs", [])
+    }
+    files = {p.relative_to(ROOT).as_posix() for p in raw_data.rglob("*.csv")}
+    assert files and files <= used, sorted(files - used)
 
 
 def run_cli(*args):

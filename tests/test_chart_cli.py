@@ -27,8 +27,8 @@ FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def sicily_csv(shared_data, tmp_path_factory):
-    d = pd.read_csv(shared_data / "reference" / "sicily.csv")
+def sicily_csv(raw_data, tmp_path_factory):
+    d = pd.read_csv(raw_data / "reference" / "sicily.csv")
     d["month_start"] = pd.to_datetime(dict(year=d.year, month=d.month, day=1)).dt.strftime("%Y-%m")
     path = tmp_path_factory.mktemp("cli") / "sicily.csv"
     d.to_csv(path, index=False)

@@ -25,8 +25,8 @@ REQUIRED = {
 
 
 @pytest.fixture(scope="module")
-def raw(shared_data) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "published_figures.csv", dtype=str, keep_default_na=False)
+def raw(raw_data) -> pd.DataFrame:
+    return pd.read_csv(raw_data / "published_figures.csv", dtype=str, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,8 @@ HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 
 
 @pytest.fixture(scope="module")
-def sicily(shared_data):
-    d = pd.read_csv(shared_data / "reference" / "sicily.csv")
+def sicily(raw_data):
+    d = pd.read_csv(raw_data / "reference" / "sicily.csv")
     d["date"] = pd.to_datetime(dict(year=d.year, month=d.month, day=1))
     series = from_frame(d, date="date", value="aces", freq="M", extra=("stdpop",))
     spec = ItsSpec(

@@ -166,10 +166,10 @@ def _itsa_ols(s: SeriesData, start: str) -> np.ndarray:
     return np.linalg.lstsq(X, s.y, rcond=None)[0]
 
 
-def test_prop99_extraction_reproduces_linden_2015(shared_data):
+def test_prop99_extraction_reproduces_linden_2015(raw_data):
     """The series extracted from the raw Prop 99 file give Linden's (2015) published OLS
     coefficients, for California and for the mean of the 38 other states (to 4 decimals)."""
-    t = load_table(shared_data / "reference" / "california_prop99.csv")
+    t = load_table(raw_data / "reference" / "california_prop99.csv")
     s = extract_series(t, value="PacksPerCapita", treated="California")
     assert s.n == 31 and s.units.shape == (31, 39)
     b = _itsa_ols(s, "1989")
@@ -180,8 +180,8 @@ def test_prop99_extraction_reproduces_linden_2015(shared_data):
     assert c[:3] == pytest.approx([135.4995, -0.5477701, -17.25168], abs=1e-4)
 
 
-def test_sicily_year_month_columns(shared_data):
-    t = load_table(shared_data / "reference" / "sicily.csv")
+def test_sicily_year_month_columns(raw_data):
+    t = load_table(raw_data / "reference" / "sicily.csv")
     s = extract_series(t, value="aces", offset="stdpop")
     assert s.n == 59 and s.freq == "M" and s.gaps == ()
     assert s.dates[0] == pd.Timestamp("2002-01-01") and s.dates[-1] == pd.Timestamp("2006-11-01")

@@ -26,6 +26,7 @@ from explorer.lexicon import load_lexicon, normalise
 from explorer.tweets import fifthtribe_sample, ingest, parse_mapping, write_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+DERIVED = ROOT / "data" / "raw" / "fifthtribe" / "tweets_textfree.csv"
 
 _spec = importlib.util.spec_from_file_location(
     "synth", ROOT / "scripts" / "make_synthetic_tweets.py"
@@ -118,9 +119,15 @@ def truth(rows, freq: str, lex=None):
 
 
 @pytest.fixture(scope="module")
-def ft_rows(shared_data):
-    path = shared_data / "fifthtribe" / "tweets.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
+def ft_path(tmp_path_factory):
+    """A synthetic file in the layout of Fifth Tribe's Kaggle file (harmless text; the real
+    file holds extremist text and is never in the repository)."""
+    return synth.make_kaggle(tmp_path_factory.mktemp("kaggle") / "tweets.csv", 3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def ft_rows(ft_path):
+    with ft_path.open(encoding="utf-8", newline="") as fh:
         return [
             (
                 dt.datetime.strptime(r["time"], "%m/%d/%Y %H:%M"),
@@ -133,8 +140,19 @@ def ft_rows(shared_data):
 
 
 @pytest.fixture(scope="module")
-def ft_path(shared_data):
-    return shared_data / "fifthtribe" / "tweets.csv"
+def derived_rows():
+    """The committed text-free derivative of the real file, read with the csv module: (time,
+    pseudonym, followers, hashtags as a '#a #b' string)."""
+    with DERIVED.open(encoding="utf-8", newline="") as fh:
+        return [
+            (
+                dt.datetime.strptime(r["time"], "%Y-%m-%d %H:%M"),
+                r["account"],
+                float(r["followers"]),
+                r["hashtags"],
+            )
+            for r in csv.DictReader(fh)
+        ]
 
 
 def check_against_truth(res, tr):
@@ -210,7 +228,7 @@ def test_fifthtribe_outputs_hold_no_names_or_text(ft_path, ft_rows, tmp_path):
     assert set(res.hashtags.columns) == {"date", "hashtag", "count"}
     meta = json.loads((tmp_path / "w.csv.json").read_text(encoding="utf-8"))
     assert json.loads(res.sidecar()) == meta
-    assert fifthtribe_sample() == ft_path.resolve() or fifthtribe_sample().samefile(ft_path)
+    assert fifthtribe_sample().samefile(DERIVED)
     assert any("not ISIS's activity" in c for c in meta["caveats"])
     assert any(
         "Zero counts are zeros only where the period was observed" in n for n in meta["notes"]
@@ -539,15 +557,17 @@ def test_cli_writes_series_and_sidecar(ft_path, tmp_path):
         timeout=120,
     )
     assert r.returncode == 0, r.stderr
-    assert "17,410 tweets from 112 accounts" in r.stdout
+    with ft_path.open(encoding="utf-8", newline="") as fh:
+        n = sum(1 for _ in csv.DictReader(fh))
+    assert f"{n:,} tweets from 40 accounts" in r.stdout
     df = pd.read_csv(out)
     assert df.columns[:3].tolist() == ["date", "n_tweets", "n_active_accounts"]
-    assert df["n_tweets"].sum() == 17410
+    assert df["n_tweets"].sum() == n
     assert pd.read_parquet(tmp_path / "tags.parquet")["count"].gt(0).all()
     meta = json.loads(out.with_name("monthly.csv.json").read_text(encoding="utf-8"))
-    assert (
-        meta["rows_read"] == 17410 and meta["freq"] == "M" and meta["date_range"][0] == "2015-01-01"
-    )
+    first = pd.read_csv(ft_path)["time"].map(lambda t: dt.datetime.strptime(t, "%m/%d/%Y %H:%M"))
+    assert meta["rows_read"] == n and meta["freq"] == "M"
+    assert meta["date_range"][0] == first.min().strftime("%Y-%m-01")
 
 
 @pytest.mark.parametrize(
@@ -577,12 +597,80 @@ def test_cli_bad_input_is_exit_2_and_one_line(ft_path, tmp_path, extra):
 # --- the bundled data/fifthtribe ------------------------------------------------------------
 
 
-def test_bundled_fifthtribe_is_what_the_script_builds(shared_data, tmp_path):
+def _script(name: str):
     sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location("dft", ROOT / "scripts" / "data_fifthtribe.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.build(shared_data.parent, tmp_path)
+    return mod
+
+
+def test_derivative_gives_the_same_series_as_the_kaggle_file(ft_path, tmp_path):
+    """The text-free derivative (generic layout, hashtags column) and the Kaggle-layout file
+    it comes from give identical series and hashtags at every frequency."""
+    derived = tmp_path / "textfree.csv"
+    derived.write_bytes(_script("derive_fifthtribe").derive(ft_path))
+    for freq in ("D", "W", "M"):
+        a = ingest(ft_path, format="fifthtribe", freq=freq, top_k=25)
+        b = ingest(derived, format="generic", freq=freq, top_k=25)
+        pd.testing.assert_frame_equal(a.series, b.series)
+        pd.testing.assert_frame_equal(a.hashtags, b.hashtags)
+        for k in ("rows_read", "accounts", "first_tweet", "last_tweet", "coverage", "notes"):
+            assert a.meta[k] == b.meta[k], k
+
+
+def test_derivative_holds_no_text_names_or_descriptions(ft_path, ft_rows, tmp_path):
+    blob = _script("derive_fifthtribe").derive(ft_path).decode("utf-8")
+    header, *lines = blob.splitlines()
+    assert header == "time,account,followers,hashtags" and len(lines) == len(ft_rows)
+    raw = pd.read_csv(ft_path, dtype=str)
+    for col in ("name", "username", "description", "location"):
+        assert not [v for v in set(raw[col].dropna()) if v in blob], col
+    # Pseudonyms follow first appearance in the file, not the user names' spelling.
+    order = list(dict.fromkeys(raw["username"]))
+    got = list(dict.fromkeys(r.split(",")[1] for r in lines))
+    assert got == [f"acct-{i:03d}" for i in range(1, len(order) + 1)]
+    # Every hashtag field is exactly the tweet's hashtags (the edge cases included).
+    for line, (_, _, _, text) in zip(lines, ft_rows, strict=True):
+        # All-digit tags ("#1") stay here and are dropped by ingest, as in the raw scan.
+        tags = [t for t in line.rsplit(",", 1)[1].split() if not t[1:].isdigit()]
+        assert tags == ["#" + h for h in hashtags_of(text)]
+    assert "#Daesh" in blob and "#x2016" in blob and ",#a " in blob
+    assert "#top" not in blob and "#39" not in blob
+
+
+def test_derive_script_check_mode(ft_path, tmp_path):
+    out = tmp_path / "d.csv"
+    cmd = [sys.executable, str(ROOT / "scripts" / "derive_fifthtribe.py"), str(ft_path)]
+    assert subprocess.run([*cmd, "--out", str(out)], capture_output=True).returncode == 0
+    ok = subprocess.run([*cmd, "--out", str(out), "--check"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "matches" in ok.stdout
+    out.write_text(out.read_text() + "2016-05-13 00:00,acct-999,1,\n")
+    bad = subprocess.run([*cmd, "--out", str(out), "--check"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "differs" in bad.stderr
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+def test_bundled_derivative_matches_plain_python(derived_rows, freq):
+    """The committed derivative, read by ingest, equals a plain-Python count of its rows."""
+    res = ingest(DERIVED, format="generic", freq=freq)
+    check_against_truth(res, truth(derived_rows, freq))
+    assert res.meta["rows_read"] == len(derived_rows) == 17410
+    assert res.meta["accounts"] == len({r[1] for r in derived_rows}) == 112
+
+
+def test_bundled_derivative_has_no_text():
+    with DERIVED.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["time", "account", "followers", "hashtags"]
+    assert {r["account"] for r in rows} == {f"acct-{i:03d}" for i in range(1, 113)}
+    # Only hashtags: every token of the last column is '#' and one word.
+    toks = [t for r in rows for t in r["hashtags"].split()]
+    assert toks and all(t.startswith("#") and "#" not in t[1:] and "/" not in t for t in toks)
+
+
+def test_bundled_fifthtribe_is_what_the_script_builds(raw_data, tmp_path):
+    _script("data_fifthtribe").build(raw_data, tmp_path)
     here = ROOT / "data" / "fifthtribe"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in here.iterdir())
     for p in tmp_path.iterdir():

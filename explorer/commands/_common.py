@@ -119,12 +119,30 @@ def series_and_spec_from_args(args: argparse.Namespace):
     table, default_value = load_table_from_args(args)
     value = args.value or default_value
     if not value:
-        numeric = [c for c in table.frame.columns if c != table.time_column]
-        raise InputError(
-            f"Say which column to analyse with --value (columns: {', '.join(map(str, numeric))})."
-        )
+        value = _only_numeric_column(table)
     spec = spec_from_args(args, time=table.time_column, value=value)
     return table, series_from_spec(table, spec), spec
+
+
+def _only_numeric_column(table) -> str:
+    """The value column when ``--value`` is not given: the table's one numeric column (said on
+    stderr), else an error naming the candidates."""
+    import pandas as pd
+
+    skip = {table.time_column, getattr(table, "group_column", None)}
+    others = [c for c in table.frame.columns if c not in skip]
+    numeric = [c for c in others if pd.api.types.is_numeric_dtype(table.frame[c])]
+    if len(numeric) == 1:
+        sys.stderr.write(
+            f"note: analysing column {numeric[0]!r}, the only numeric column (another with "
+            "--value COLUMN)\n"
+        )
+        return str(numeric[0])
+    shown = numeric or others
+    raise InputError(
+        f"Say which column to analyse with --value (numeric columns: "
+        f"{', '.join(map(str, shown)) or 'none'})."
+    )
 
 
 def provenance(table) -> dict:
