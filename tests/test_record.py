@@ -202,7 +202,9 @@ def test_measurement_and_what_would_settle_it(out, rows):
     assert "definition" in s["government_series"]["text"]
     assert rows["AP-05"]["period_start"] == "2014-06-01"  # the GEC's "since June 2014"
     assert "June 2014" in s["government_series"]["text"] and "June 2014" in s["archive"]["text"]
-    assert "6 January 2015" in s["archive"]["text"] and rows["FT-01"]["period_start"] == "2015-01-06"
+    assert (
+        "6 January 2015" in s["archive"]["text"] and rows["FT-01"]["period_start"] == "2015-01-06"
+    )
     for x in out["measurement"] + out["what_would_settle_it"]:
         assert x["claim_ids"] and set(x["claim_ids"]) <= set(rows)
 
@@ -331,7 +333,9 @@ def test_chart_one_trace_per_point_with_source_and_status(gid, rows):
             assert s["publisher"].split(" (")[0] in chart.text.source
     assert chart.kind == "record" and len(chart.data) == len(g["points"])
     assert chart.data["value"].tolist() == [p["value"] for p in g["points"]]
-    gec = [s for s in chart.figure.layout.shapes if s.type == "line" and str(s.x0)[:10] == "2016-01-08"]
+    gec = [
+        s for s in chart.figure.layout.shapes if s.type == "line" and str(s.x0)[:10] == "2016-01-08"
+    ]
     assert len(gec) == 1
     drawn = " ".join(iter_text(chart))
     assert "GEC announced" in drawn and "(Verified)" not in drawn
