@@ -25,6 +25,7 @@ COMMANDS = {
     "power": "power",
     "chart": "chart",
     "ingest": "ingest",
+    "record": "record",
 }
 
 
