@@ -714,6 +714,16 @@ def _assemble(series: pd.DataFrame, stance: pd.DataFrame, lex) -> pd.DataFrame:
     return s.reset_index(drop=True)
 
 
+def _is_bundled_sample(inputs: list[dict]) -> bool:
+    """True when an input is the bundled text-free Fifth Tribe file (by sha256, so a copy or an
+    upload of it counts too): its caveats then travel with the series."""
+    sample = fifthtribe_sample()
+    if sample is None:
+        return False
+    digest = _input_entry(str(sample))["sha256"]
+    return any(inp.get("sha256") == digest for inp in inputs)
+
+
 def _meta(**k) -> dict:
     import duckdb
 
@@ -723,7 +733,8 @@ def _meta(**k) -> dict:
     lex = k["lex"]
     cov = s["coverage"].value_counts()
     fmt = "%Y-%m-%d"
-    caveats = list(FIFTHTRIBE_CAVEATS if k["format"] == "fifthtribe" else GENERIC_CAVEATS)
+    fifthtribe = k["format"] == "fifthtribe" or _is_bundled_sample(k["inputs"])
+    caveats = list(FIFTHTRIBE_CAVEATS if fifthtribe else GENERIC_CAVEATS)
     notes = [
         "Zero counts are zeros only where the period was observed: in periods with coverage "
         "'none' no account's collected history spans the period, so counts are left empty (not "

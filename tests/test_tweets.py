@@ -691,3 +691,14 @@ def test_bundled_fifthtribe_is_what_the_script_builds(raw_data, tmp_path):
             assert r["analysis"] == {"time": "date", "value": "n_tweets"}
     monthly = pd.read_csv(here / "monthly.csv")
     assert monthly["n_tweets"].sum() == 17410
+
+
+def test_bundled_sample_keeps_the_fifthtribe_caveats_in_any_layout(tmp_path):
+    """The text-free sample is read with the generic layout, yet it is Fifth Tribe's sample:
+    its caveats (convenience sample, scraped backwards) travel with it, also as an upload."""
+    for src in (DERIVED, DERIVED.read_bytes()):
+        res = ingest(src, format="generic", freq="M")
+        assert any("cannot show a 2014 -> 2016 decline" in c for c in res.meta["caveats"])
+    other = tmp_path / "o.csv"
+    other.write_text("time,account,hashtags\n2016-01-01 10:00,a,#x\n")
+    assert not any("2014 -> 2016" in c for c in ingest(other).meta["caveats"])
