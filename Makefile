@@ -50,7 +50,7 @@ data: venv
 
 # Coverage study of the ITS intervals (the fast version runs in the tests).
 validate: venv
-	$(PY) -m explorer.validate
+	$(PY) -m explorer.models.validate
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,6 +1,6 @@
 """data/fifthtribe: daily, weekly and monthly series from Fifth Tribe's "How ISIS Uses Twitter".
 
-Built by ``explorer.tweets.ingest`` (the same code as ``python -m explorer ingest``) from the raw
+Built by ``explorer.tweets.pipeline.ingest`` (the same code as ``python -m explorer ingest``) from the raw
 Kaggle file in ``../shared/data/fifthtribe/tweets.csv``, which is never committed: only counts,
 follower statistics, stance counts and hashtag frequencies leave this script, never tweet text,
 user names or descriptions.
@@ -12,8 +12,8 @@ import pathlib
 
 from build_data import ROOT, derived_from, input_entry, resource, write_package
 
-from explorer.lexicon import DEFAULT_LEXICON, load_lexicon
-from explorer.tweets import FIFTHTRIBE_CAVEATS, ingest
+from explorer.tweets.lexicon import DEFAULT_LEXICON, load_lexicon
+from explorer.tweets.pipeline import FIFTHTRIBE_CAVEATS, ingest
 
 CITATION = "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle"
 FREQS = {"D": ("daily", "day"), "W": ("weekly", "week (Monday)"), "M": ("monthly", "month")}
@@ -38,7 +38,7 @@ CAVEATS = [
 
 
 def _fields(series, unit: str, stances) -> list[dict]:
-    from explorer.tweets import column_descriptions
+    from explorer.tweets.pipeline import column_descriptions
 
     desc = column_descriptions(stances, "anti_pro_ratio" in series.columns)
     types = {"date": "date", "coverage": "string", "coverage_share": "number"}
@@ -156,9 +156,9 @@ def build(shared: pathlib.Path, out: pathlib.Path) -> None:
                 [
                     input_entry(raw, pathlib.Path(shared)),
                     input_entry(DEFAULT_LEXICON),
-                    input_entry(ROOT / "explorer" / "tweets.py"),
+                    input_entry(ROOT / "explorer" / "tweets" / "pipeline.py"),
                 ],
-                function="explorer.tweets.ingest(format='fifthtribe')",
+                function="explorer.tweets.pipeline.ingest(format='fifthtribe')",
                 lexicon_version=lex.version,
             ),
             "caveats": CAVEATS + [c for c in FIFTHTRIBE_CAVEATS[2:]],

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 from explorer.errors import InputError
-from explorer.lexicon import load_lexicon, normalise
-from explorer.tweets import fifthtribe_sample, ingest, parse_mapping, write_result
+from explorer.tweets.lexicon import load_lexicon, normalise
+from explorer.tweets.pipeline import fifthtribe_sample, ingest, parse_mapping, write_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
