@@ -603,3 +603,24 @@ def test_bundled_fifthtribe_is_what_the_script_builds(shared_data, tmp_path):
             assert r["analysis"] == {"time": "date", "value": "n_tweets"}
     monthly = pd.read_csv(here / "monthly.csv")
     assert monthly["n_tweets"].sum() == 17410
+
+
+def test_sidecar_json_keeps_tweet_times_in_iso_and_periods_as_dates(synthetic):
+    """The sidecar goes through explorer.schema.clean (which writes timestamps as YYYY-MM-DD):
+    times of day are ISO strings before they get there, so nothing is cut to a date."""
+    _, csv_path, df = synthetic
+    res = ingest(csv_path, freq="W")
+
+    def walk(v):
+        if isinstance(v, dict):
+            return [x for w in v.values() for x in walk(w)]
+        if isinstance(v, list | tuple):
+            return [x for w in v for x in walk(w)]
+        return [v]
+
+    assert not [v for v in walk(res.meta) if isinstance(v, pd.Timestamp | dt.datetime)]
+    side = json.loads(res.sidecar())
+    assert side["first_tweet"] == df["time"].min().isoformat()
+    assert side["last_tweet"] == df["time"].max().isoformat()
+    assert all(len(d) == 10 for d in side["date_range"])
+    assert res.sidecar().endswith("}\n") and "NaN" not in res.sidecar()
