@@ -60,7 +60,7 @@ data-check: venv
 
 # Coverage study of the ITS intervals (the fast version runs in the tests).
 validate: venv
-	$(PY) -m explorer.validate
+	$(PY) -m explorer.models.validate
 
 clean:
 	rm -rf $(VENV) .pytest_cache

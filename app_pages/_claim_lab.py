@@ -8,14 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import _figs
 from app_pages import _ui as ui
 from explorer import charts
+from explorer.charts import scenarios as scenario_charts
 
 # Claims whose underlying series was never published (the AP / GEC traffic figures): the
 # figures catalogue says so in its notes ("not released publicly").
 _NO_SERIES_HINTS = ("not released publicly", "never released", "not released")
-SCENARIO_SOURCE = "SIMULATED series (explorer.scenarios), not observed data"
+SCENARIO_SOURCE = "SIMULATED series (explorer.catalog.scenarios), not observed data"
 
 
 def window_of(claim) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -110,7 +110,7 @@ def _lab_spec():
 
 
 def _claim_spec():
-    from explorer.claims import claim_window
+    from explorer.catalog.claims import claim_window
 
     return claim_window("AP-01", credit="gec")
 
@@ -134,9 +134,6 @@ def scenario_lab(events: pd.DataFrame) -> None:
     starts each, taking turns with ``bench_app``'s trivial app): first chart 1.26x the trivial
     app's with the fits at once, 1.09x with the wait. Later sessions find the lab cached.
     """
-    if not ui.core_ready("its", "attribution"):
-        st.info("The live fits appear here once the modelling core is installed.")
-        return
     if not _lab_ready() and _defer_lab():
         _lab_after_first_paint()
         return
@@ -146,7 +143,7 @@ def scenario_lab(events: pd.DataFrame) -> None:
 def _lab_now() -> None:
     if not _lab_ready():
         # First session after the server starts: fit one scenario at a time, with progress.
-        from explorer.scenarios import SCENARIOS
+        from explorer.catalog.scenarios import SCENARIOS
 
         spec, claim = _lab_spec(), _claim_spec()
         with st.status("Fitting the six scenarios...", expanded=False) as status:
@@ -183,7 +180,7 @@ def _lab_after_first_paint() -> None:
 
 
 def _scenario_key(name: str) -> str:
-    from explorer.scenarios import SCENARIOS
+    from explorer.catalog.scenarios import SCENARIOS
 
     return "scenarios" if name == next(iter(SCENARIOS)) else f"scenarios/{name}"
 
@@ -199,7 +196,7 @@ def _lab_ready() -> bool:
 @st.cache_resource(max_entries=1, show_spinner=False)
 def _lab_results():
     """The scenario table and small-multiples chart (the same for every session: built once)."""
-    from explorer.scenarios import SCENARIOS, truth
+    from explorer.catalog.scenarios import SCENARIOS, truth
 
     spec, claim = _lab_spec(), _claim_spec()
     rows, frames = [], {}
@@ -225,7 +222,7 @@ def _lab_results():
             }
         )
         frames[name] = charts.its_frame(res)
-    chart = _figs.scenario_grid(
+    chart = scenario_charts.scenario_grid(
         frames,
         gec_date=pd.Timestamp("2016-01-01"),
         text=charts.ChartText(
@@ -296,9 +293,6 @@ def own_claim(events: pd.DataFrame) -> None:
         "Have a series that does cover a claim? Pick a bundled dataset or upload a file, enter "
         "the claimed change, its window and the intervention it is credited to."
     )
-    if not ui.core_ready("catalog", "loader", "its", "attribution"):
-        st.info("Checking your own claim needs the modelling core, which is not installed yet.")
-        return
     src = ui.data_source_picker(key="own", default="scenarios/gec_step")
     if src is None:
         return

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _ui as ui
+from explorer.periods import display_format
 
 FAMILIES = ["gaussian", "poisson", "quasipoisson", "negbin"]
 ERRORS = ["auto", "ols", "hac", "ar:1", "ar:2", "model"]
@@ -34,8 +35,8 @@ def init_from_url() -> None:
     if st.session_state.get("xp_init"):
         return
     st.session_state["xp_init"] = True
-    from explorer import events as events_mod
     from explorer import urlstate
+    from explorer.catalog import events as events_mod
 
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     state, warnings = urlstate.from_query(
@@ -262,10 +263,10 @@ def _on_add_row(date: str) -> None:
 
 def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
     """One slider per intervention over the data's periods; moving one refits at once."""
-    from explorer.design import to_period_start
+    from explorer.periods import to_period_start
 
     options = [d.strftime("%Y-%m-%d") for d in periods]
-    fmt = _period_format(freq)
+    fmt = display_format(freq)
     for i, iv in enumerate(st.session_state.get("xp_ivs", [])):
         key = f"xp_date_{i}"
         try:
@@ -289,12 +290,6 @@ def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
             on_change=_on_slider_change,
             args=(i, key),
         )
-
-
-def _period_format(freq: str) -> str:
-    return {"D": "%d %b %Y", "W": "week of %d %b %Y", "M": "%b %Y", "Q": "%b %Y", "Y": "%Y"}.get(
-        freq, "%Y-%m-%d"
-    )
 
 
 # -- model options -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Adapters from the export kit's buttons to ``explorer.export`` (no Streamlit here).
+"""Adapters from the export kit's buttons to ``explorer.export.files`` (no Streamlit here).
 
 Each function returns bytes; ``deferred`` wraps one in a no-argument callable so that Streamlit
 only renders a file when its download button is clicked. Images go through the export module's
@@ -25,7 +25,7 @@ def deferred(fn, *args, **kwargs):
 def image(chart, fmt: str, width: int, height: int) -> bytes:
     """PNG or SVG of the chart laid out at exactly width x height, text drawn on it."""
     from explorer.errors import ExportUnavailable
-    from explorer.export import to_image
+    from explorer.export.files import to_image
 
     try:
         return to_image(chart, fmt=fmt, width=width, height=height)
@@ -34,13 +34,13 @@ def image(chart, fmt: str, width: int, height: int) -> bytes:
 
 
 def html(chart, width: int, height: int) -> bytes:
-    from explorer.export import to_html
+    from explorer.export.files import to_html
 
     return to_html(chart, width=width, height=height).encode("utf-8")
 
 
 def csv(chart) -> bytes:
-    from explorer.export import to_csv
+    from explorer.export.files import to_csv
 
     return to_csv(chart)
 
@@ -53,7 +53,7 @@ def json_bytes(results) -> bytes:
     import json
 
     if is_fit(results):
-        from explorer.export import results_json_bytes
+        from explorer.export.files import results_json_bytes
 
         return results_json_bytes(results)
     if isinstance(results, pd.DataFrame):
@@ -64,18 +64,18 @@ def json_bytes(results) -> bytes:
 
 
 def bundle(result, chart) -> bytes:
-    from explorer.export import repro_bundle
+    from explorer.export.bundle import repro_bundle
 
     return repro_bundle(result, chart=chart)
 
 
 def methods(result) -> str:
-    from explorer.export import methods_paragraph
+    from explorer.export.prose import methods_paragraph
 
     return methods_paragraph(result)
 
 
 def alt(result, title: str | None) -> str:
-    from explorer.export import alt_text
+    from explorer.export.prose import alt_text
 
     return alt_text(result, title=title)

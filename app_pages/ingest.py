@@ -64,7 +64,7 @@ if st.button("Build the series", type="primary", key="in_go", disabled=source is
 
         lexicon = None
         if lex_up is not None:
-            from explorer.lexicon import load_lexicon
+            from explorer.tweets.lexicon import load_lexicon
 
             lexicon = load_lexicon(lex_up.getvalue())
         st.session_state["in_result"] = tweets.ingest(

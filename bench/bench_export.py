@@ -17,8 +17,8 @@ import pandas as pd
 
 def _chart():
     from explorer import charts
-    from explorer.its import fit_its
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
+    from explorer.models.fit import fit_its
     from explorer.spec import Intervention, ItsSpec
 
     rng = np.random.default_rng(5)

@@ -21,7 +21,7 @@ import pandas as pd
 
 
 def _series(n: int, freq: str, seed: int = 1):
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
 
     rng = np.random.default_rng(seed)
     code = {"D": "D", "M": "MS"}[freq]
@@ -51,7 +51,7 @@ def _paired(bare, ours, reps: int) -> tuple[float, float]:
 def run() -> list[dict]:
     import statsmodels.api as sm
 
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
     from explorer.spec import Intervention, ItsSpec
 
     rows = []

@@ -39,7 +39,7 @@ def _best(fn, repeat: int = 3) -> float:
 
 
 def run() -> list[dict]:
-    from explorer.loader import load_table
+    from explorer.io.loader import load_table
 
     out = []
     for label, comma in (("iso, decimal point", False), ("dd/mm/yyyy, ';', decimal comma", True)):

@@ -24,7 +24,7 @@ def _best(fn, repeat=3):
 
 
 def _series(n, seed=0):
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
 
     rng = np.random.default_rng(seed)
     t = np.arange(n)
@@ -37,10 +37,10 @@ def _series(n, seed=0):
 
 
 def _sweep_and_placebo_rows(n):
-    from explorer.placebo import placebo_in_time
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
+    from explorer.robustness.placebo import placebo_in_time
+    from explorer.robustness.sweep import sweep_dates, sweep_reference
     from explorer.spec import Intervention, ItsSpec
-    from explorer.sweep import sweep_dates, sweep_reference
 
     s, d = _series(n)
     t0 = int(0.7 * n)
@@ -85,8 +85,8 @@ def _sweep_and_placebo_rows(n):
 
 
 def run() -> list[dict]:
-    from explorer.breaks import bai_perron, break_confint, supf_test, trend_matrix
-    from explorer.power import power_analysis
+    from explorer.robustness.breaks import bai_perron, break_confint, supf_test, trend_matrix
+    from explorer.robustness.power import power_analysis
     from explorer.spec import Intervention, ItsSpec
 
     rows = _sweep_and_placebo_rows(120) + _sweep_and_placebo_rows(480)

@@ -30,8 +30,8 @@ def _child(kind: str, path: str) -> None:
     import duckdb  # noqa: F401
     import pandas  # noqa: F401
 
-    from explorer.lexicon import load_lexicon
-    from explorer.tweets import ingest
+    from explorer.tweets.lexicon import load_lexicon
+    from explorer.tweets.pipeline import ingest
 
     load_lexicon()
     t0 = time.perf_counter()
@@ -56,7 +56,7 @@ def _pandas_daily(path: str) -> dict:
     """The same daily stance series in plain pandas: the baseline a newcomer would write."""
     import pandas as pd
 
-    from explorer.lexicon import load_lexicon, normalise
+    from explorer.tweets.lexicon import load_lexicon, normalise
 
     lex = load_lexicon()
     df = pd.read_csv(path)

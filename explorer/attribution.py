@@ -24,14 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from explorer.design import (
-    intervention_columns,
-    period_ordinal,
-    period_start,
-    seasonal_frame,
-)
 from explorer.errors import SpecError
-from explorer.results import PERIOD_WORD, ItsResult, _quantile, linear_predictor_rows
+from explorer.models.design import intervention_columns, seasonal_frame
+from explorer.models.results import ItsResult, linear_predictor_rows, quantile
+from explorer.periods import PERIOD_WORD, period_ordinal, period_start
 from explorer.spec import ClaimSpec, parse_date
 
 
@@ -130,7 +126,7 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
     Parameters
     ----------
     result
-        A segmented fit from ``explorer.its.fit_its``.
+        A segmented fit from ``explorer.models.fit.fit_its``.
     claim
         The window (start, end), the claimed change in percent (optional) and the intervention
         the claim credits (default: the last intervention treated inside the window).
@@ -246,7 +242,7 @@ def attribute(result: ItsResult, claim: ClaimSpec, *, alpha: float = 0.05) -> At
             "the data (which assumes that trend held there)."
         )
 
-    q = _quantile(alpha, result.df_resid)
+    q = quantile(alpha, result.df_resid)
 
     def pct(v):
         if v is None or not np.isfinite(v):

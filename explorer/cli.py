@@ -14,7 +14,7 @@ import warnings
 
 from explorer.errors import ExportUnavailable, FitError, InputError
 
-# Subcommand name -> module under explorer.commands. Later issues add theirs here.
+# Subcommand name -> module under explorer.commands.
 COMMANDS = {
     "datasets": "datasets",
     "analyze": "analyze",
@@ -37,15 +37,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _available() -> dict[str, object]:
-    mods = {}
-    for name, modname in COMMANDS.items():
-        try:
-            mods[name] = importlib.import_module(f"explorer.commands.{modname}")
-        except ModuleNotFoundError as exc:  # a command whose issue has not landed yet
-            if exc.name != f"explorer.commands.{modname}":
-                raise
-    return mods
+def _commands() -> dict[str, object]:
+    return {
+        name: importlib.import_module(f"explorer.commands.{modname}")
+        for name, modname in COMMANDS.items()
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, mod in _available().items():
+    for name, mod in _commands().items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)

@@ -14,8 +14,8 @@ import pathlib
 
 from build_data import ROOT, derived_from, input_entry, resource, write_package
 
-from explorer.lexicon import DEFAULT_LEXICON, load_lexicon
-from explorer.tweets import FIFTHTRIBE_CAVEATS, ingest
+from explorer.tweets.lexicon import DEFAULT_LEXICON, load_lexicon
+from explorer.tweets.pipeline import FIFTHTRIBE_CAVEATS, ingest
 
 CITATION = "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle"
 FREQS = {"D": ("daily", "day"), "W": ("weekly", "week (Monday)"), "M": ("monthly", "month")}
@@ -40,7 +40,7 @@ CAVEATS = [
 
 
 def _fields(series, unit: str, stances) -> list[dict]:
-    from explorer.tweets import column_descriptions
+    from explorer.tweets.pipeline import column_descriptions
 
     desc = column_descriptions(stances, "anti_pro_ratio" in series.columns)
     types = {"date": "date", "coverage": "string", "coverage_share": "number"}
@@ -163,7 +163,7 @@ def build(raw_dir: pathlib.Path, out: pathlib.Path) -> None:
                     input_entry(raw, raw_dir),
                     input_entry(ROOT / "scripts" / "derive_fifthtribe.py"),
                     input_entry(DEFAULT_LEXICON),
-                    input_entry(ROOT / "explorer" / "tweets.py"),
+                    input_entry(ROOT / "explorer" / "tweets" / "pipeline.py"),
                 ],
                 function="explorer.tweets.ingest(format='generic')",
                 lexicon_version=lex.version,

@@ -154,7 +154,7 @@ def published_results(raw: pd.DataFrame) -> pd.DataFrame:
     )
     note4 = (
         "the authors code the slope as (time - 36) * smokban, 1 in January 2005; itsa coding "
-        "(explorer.design) is 0 there, so its level RR equals this level RR times the slope RR"
+        "(explorer.models.design) is 0 there, so its level RR equals this level RR times the slope RR"
     )
     rows += [
         _row(

@@ -54,7 +54,7 @@ def derive(kaggle_csv: str | pathlib.Path) -> bytes:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from explorer.tweets import HASHTAG_RE
+    from explorer.tweets.pipeline import HASHTAG_RE
 
     path = pathlib.Path(kaggle_csv)
     con = duckdb.connect()

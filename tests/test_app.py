@@ -309,7 +309,7 @@ def test_static_pages_run(page):
 
 
 def test_data_sources_lists_every_dataset_with_licence_and_checksum():
-    from explorer.catalog import list_resources
+    from explorer.catalog.datasets import list_resources
 
     at = on_page("data_sources")
     cat = at.dataframe[0].value
@@ -327,7 +327,7 @@ def test_first_paint_does_not_import_statsmodels():
     code = (
         "import sys\n"
         "import app_pages._ui, app_pages._claim_lab, app_pages._explore\n"
-        "from explorer import charts, claims, events\n"
+        "from explorer import charts\nfrom explorer.catalog import claims, events\n"
         "c = claims.load_claims(); ev = events.load_events()\n"
         "charts.events_timeline(ev, window=('2014-06', '2016-07'), credit='gec')\n"
         "print(sorted(m for m in ('statsmodels', 'scipy', 'kaleido') if m in sys.modules))\n"

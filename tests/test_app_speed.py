@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.catalog import load_dataset
+from explorer.catalog.datasets import load_dataset
 from explorer.spec import Intervention, ItsSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,13 +26,13 @@ def test_streamlit_does_not_force_a_full_garbage_collection_after_every_run():
 
 @pytest.fixture
 def ui(monkeypatch):
-    from app_pages import _ui
+    from app_pages._ui import cache, prefetch
 
     # An earlier in-process app test may still have a prefetch queued on the one worker:
     # let it finish before this test owns the (emptied) store.
-    _ui._PREFETCH_POOL.submit(lambda: None).result(timeout=60)
-    monkeypatch.setattr(_ui, "_PREFETCHED", {})
-    return _ui
+    prefetch._PREFETCH_POOL.submit(lambda: None).result(timeout=60)
+    monkeypatch.setattr(cache, "PREFETCHED", {})
+    return prefetch
 
 
 def _spec(date: str) -> ItsSpec:
@@ -47,8 +47,8 @@ def test_prefetch_fits_the_neighbouring_dates_when_the_server_is_idle(ui):
     ui._prefetch(
         "dataset", "scenarios/gec_step", specs, tbl, ("t", "s"), threading.current_thread()
     )
-    assert set(ui._PREFETCHED) == {("dataset", "scenarios/gec_step", sp) for sp in specs}
-    result, chart = ui._PREFETCHED[("dataset", "scenarios/gec_step", specs[0])]
+    assert set(ui.cache.PREFETCHED) == {("dataset", "scenarios/gec_step", sp) for sp in specs}
+    result, chart = ui.cache.PREFETCHED[("dataset", "scenarios/gec_step", specs[0])]
     assert result.interventions[0].label == "gec"
     assert chart.figure is not None
 
@@ -68,10 +68,10 @@ def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
             ("t", "s"),
             threading.current_thread(),
         )
-        assert ui._PREFETCHED == {}
+        assert ui.cache.PREFETCHED == {}
         # The session that asked for the prefetch does not count as "another session".
         ui._prefetch("dataset", "scenarios/gec_step", [_spec("2015-05-01")], tbl, ("t", "s"), other)
-        assert len(ui._PREFETCHED) == 1
+        assert len(ui.cache.PREFETCHED) == 1
     finally:
         release.set()
         other.join()
@@ -81,7 +81,7 @@ def test_long_lived_objects_are_frozen_once_after_imports_not_on_every_run(monke
     import gc
     import sys
 
-    from app_pages import _ui
+    from app_pages._ui import cache as _ui
 
     collections = []
     monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or 0)

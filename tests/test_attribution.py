@@ -11,8 +11,8 @@ import pytest
 
 from explorer.attribution import attribute
 from explorer.errors import SpecError
-from explorer.its import fit_its
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.models.fit import fit_its
 from explorer.spec import ClaimSpec, Intervention, ItsSpec
 
 DATES = pd.date_range("2014-06-01", "2016-07-01", freq="MS")  # the AP's window and a month

@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer import limits
 from explorer.cli import main
 from explorer.errors import InputError
-from explorer.its import fit_its
-from explorer.series import series_from_spec
+from explorer.io import limits
+from explorer.io.series import series_from_spec
+from explorer.models.fit import fit_its
 from explorer.spec import ItsSpec, parse_intervention
 from tests.conftest import ROOT
 

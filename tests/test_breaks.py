@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.breaks import (
+from explorer.errors import InputError
+from explorer.io.series import from_frame
+from explorer.robustness.breaks import (
     bai_perron,
     break_confint,
     find_breaks,
@@ -23,8 +25,6 @@ from explorer.breaks import (
     supf_test,
     trend_matrix,
 )
-from explorer.errors import InputError
-from explorer.series import from_frame
 
 HERE = pathlib.Path(__file__).parent / "data"
 REF = json.loads((HERE / "strucchange_reference.json").read_text())
@@ -189,7 +189,7 @@ def test_simulated_pvalue_has_the_right_size_with_a_trend():
 
 
 def test_simulated_pvalue_agrees_with_hansen_for_a_mean_shift():
-    from explorer.breaks import supf_simulated_pvalue
+    from explorer.robustness.breaks import supf_simulated_pvalue
 
     Z = trend_matrix(300, trend=False)
     for stat in (6.0, 9.0, 12.0):
@@ -199,7 +199,7 @@ def test_simulated_pvalue_agrees_with_hansen_for_a_mean_shift():
 
 
 def test_batched_prefix_ssr_equals_one_at_a_time():
-    from explorer.fastols import prefix_ssr
+    from explorer.robustness.fastols import prefix_ssr
 
     rng = np.random.default_rng(4)
     Y = rng.normal(size=(3, 50)).cumsum(axis=1)

@@ -133,7 +133,9 @@ def test_without_chromium_png_fails_with_one_clear_line(sicily_csv, tmp_path, ca
 
     path, _ = sicily_csv
     monkeypatch.setenv("EXPLORER_CHROMIUM", "/nonexistent/chromium")
-    monkeypatch.setattr(export, "_RENDERER", export.Renderer())  # a fresh one reads the variable
+    monkeypatch.setattr(
+        export.files, "_RENDERER", export.Renderer()
+    )  # a fresh one reads the variable
     rc = main(["chart", str(path), *FLAGS, "--out", str(tmp_path / "c.png")])
     err = capsys.readouterr().err
     assert rc == 3 and not (tmp_path / "c.png").exists()

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from explorer import charts
-from explorer.charts import COLORS, OKABE_ITO, ChartText, esc
+from explorer.charts.base import COLORS, OKABE_ITO, ChartText, esc
 from explorer.errors import InputError
-from explorer.its import fit_its
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.models.fit import fit_its
 from explorer.spec import Intervention, ItsSpec
 
 HOSTILE = '<img src=x onerror=alert(1)> <a href="javascript:alert(2)">click</a> & co'
@@ -35,7 +35,7 @@ def synthetic():
 
 
 def _deco(fig):
-    return [a for a in fig.layout.annotations if a.name == charts._DECO]
+    return [a for a in fig.layout.annotations if a.name == charts.base._DECO]
 
 
 def test_its_frame_is_the_data_drawn(synthetic):
@@ -179,7 +179,7 @@ def test_events_timeline_marks_the_window_and_the_credited_event():
     assert "Inside" in labels
     legend = sorted(t.name for t in chart.figure.data if t.showlegend is not False)
     assert legend == ["attack", "platform enforcement", "policy"]
-    # Also from objects with attributes, as explorer.events gives them.
+    # Also from objects with attributes, as explorer.catalog.events gives them.
     from types import SimpleNamespace
 
     objs = [SimpleNamespace(key="x", label="X", date="2016-01-01", kind="policy")]
@@ -187,7 +187,7 @@ def test_events_timeline_marks_the_window_and_the_credited_event():
 
 
 def test_events_timeline_on_the_catalogue():
-    from explorer.events import load_events
+    from explorer.catalog.events import load_events
 
     ev = load_events()
     w0, w1 = pd.Timestamp("2014-06-01"), pd.Timestamp("2016-07-01")
@@ -206,7 +206,7 @@ def test_timeline_labels_do_not_overlap():
     dates = pd.date_range("2015-01-01", periods=12, freq="15D")  # crowded: 12 events in 6 months
     df = pd.DataFrame({"label": [f"Event number {i}" for i in range(12)], "date": dates})
     lo, hi = dates[0] - 30 * day, dates[-1] + 30 * day
-    placed = charts._label_levels(df, lo, hi)
+    placed = charts.events._label_levels(df, lo, hi)
     px_days = (hi - lo).days / (charts.DEFAULT_SIZE[0] - 80)
     extents: dict[int, list] = {}
     for (level, anchor, text), d in zip(placed, dates, strict=True):
@@ -218,7 +218,7 @@ def test_timeline_labels_do_not_overlap():
     for spans in extents.values():
         spans.sort()
         assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
-    assert sum(bool(t) for _, _, t in placed) >= charts._MAX_LEVELS
+    assert sum(bool(t) for _, _, t in placed) >= charts.events._MAX_LEVELS
 
 
 def test_sweep_chart_draws_the_frame_and_marks_both_dates():

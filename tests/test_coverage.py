@@ -12,12 +12,12 @@ import json
 import pytest
 
 from explorer.attribution import attribute
-from explorer.its import fit_its
-from explorer.results import COVERAGE_FILE
-from explorer.scenarios import SCENARIOS, generate, truth
-from explorer.series import from_frame
+from explorer.catalog.scenarios import SCENARIOS, generate, truth
+from explorer.io.series import from_frame
+from explorer.models.fit import fit_its
+from explorer.models.report import COVERAGE_FILE
+from explorer.models.validate import coverage_study
 from explorer.spec import ClaimSpec, Intervention, ItsSpec
-from explorer.validate import coverage_study
 
 
 def test_fast_coverage_study_ar1_covers_and_ols_undercovers():

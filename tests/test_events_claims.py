@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from explorer import claims, events
+from explorer.catalog import claims, events
 from explorer.errors import InputError, SpecError
 from explorer.spec import parse_intervention
 

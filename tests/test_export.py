@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 
 from explorer import charts, export
-from explorer.charts import ChartText
+from explorer.charts.base import ChartText
 from explorer.errors import ExportUnavailable, InputError
-from explorer.its import fit_its
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.models.fit import fit_its
 from explorer.spec import Intervention, ItsSpec
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"

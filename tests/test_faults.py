@@ -84,18 +84,18 @@ def test_app_without_chromium_runs_and_says_png_svg_are_unavailable(monkeypatch)
     assert "PNG and SVG export needs Chromium" in shown.replace("\\", ""), shown
     # The download callback itself never raises: it hands back a note instead of an image.
     from explorer import charts
-    from explorer.export import Renderer
+    from explorer.export.files import Renderer
 
     r = Renderer(path="/nonexistent/chromium")
-    monkeypatch.setattr("explorer.export._RENDERER", r)
+    monkeypatch.setattr("explorer.export.files._RENDERER", r)
     fig = charts.its_chart(_scenario_fit())
     assert _export.image(fig, "png", 300, 200).startswith(b"Image export unavailable")
     assert _export.csv(fig).startswith(b"date,")
 
 
 def _scenario_fit():
-    from explorer.its import fit_its
-    from explorer.series import series_from_spec
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
     from explorer.spec import ItsSpec, parse_intervention
 
     table = catalog.load_dataset(SCENARIO)
@@ -116,7 +116,7 @@ def tampered(tmp_path, monkeypatch):
     date, value = lines[5].split(",")
     lines[5] = f"{date},{float(value) + 1:.6f}"
     info.path.write_text("\n".join(lines) + "\n")
-    monkeypatch.setattr(catalog, "DATA_DIR", root)
+    monkeypatch.setattr(catalog.datasets, "DATA_DIR", root)
     return root
 
 
@@ -161,11 +161,11 @@ def test_app_shows_a_changed_dataset_as_a_warning_not_only_in_a_collapsed_panel(
 )
 def test_a_corrupt_coverage_study_is_ignored(content, tmp_path, monkeypatch):
     """The caveats quote a cached simulation study; a damaged file must not break any fit."""
-    from explorer import results
+    from explorer.models import report
 
     bad = tmp_path / "coverage_results.json"
     bad.write_text(content)
-    monkeypatch.setattr(results, "COVERAGE_FILE", bad)
+    monkeypatch.setattr(report, "COVERAGE_FILE", bad)
     r = _scenario_fit()
     caveats = r.caveats
     assert isinstance(caveats, list)
@@ -175,11 +175,11 @@ def test_a_corrupt_coverage_study_is_ignored(content, tmp_path, monkeypatch):
 
 def test_the_events_cache_follows_the_file(tmp_path, monkeypatch):
     """The events table is cached by (path, mtime, sha256): a changed file is read again."""
-    from explorer import events
+    from explorer.catalog import events
 
     root = tmp_path / "data"
     shutil.copytree(DATA, root, ignore=shutil.ignore_patterns("*.parquet"))
-    monkeypatch.setattr(catalog, "DATA_DIR", root)
+    monkeypatch.setattr(catalog.datasets, "DATA_DIR", root)
     before = events.load_events()
     info = catalog.get_dataset(events.DATASET, root=root)
     text = info.path.read_text()
@@ -204,8 +204,8 @@ def test_an_evicted_upload_asks_for_the_file_again():
         )
 
     first, _ = ui.load_upload(body(0), "a.csv")
-    for k in range(1, ui._MAX_UPLOADS + 1):
+    for k in range(1, ui.uploads.MAX_UPLOADS + 1):
         ui.load_upload(body(k), f"{k}.csv")
-    assert len(ui._UPLOADS) <= ui._MAX_UPLOADS
+    assert len(ui.uploads.UPLOADS) <= ui.uploads.MAX_UPLOADS
     with pytest.raises(InputError, match="upload it again"):
         ui.get_table("upload", first)

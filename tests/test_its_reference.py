@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.catalog import load_dataset
-from explorer.its import fit_its
-from explorer.series import series_from_spec
+from explorer.catalog.datasets import load_dataset
+from explorer.io.series import series_from_spec
+from explorer.models.fit import fit_its
 from explorer.spec import Intervention, ItsSpec
 
 PUB = None
@@ -173,7 +173,7 @@ def test_prop99_california_itsa(prop99):
     # The single-group fit: the long file restricted to California.
     single = replace(spec, group=None, treated=None)
     frame = prop99.frame[prop99.frame["State"] == "California"]
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
 
     s = from_frame(frame, date=prop99.time_column, value="PacksPerCapita", freq="Y")
     r = fit_its(s, single)
@@ -195,7 +195,7 @@ def test_prop99_california_itsa(prop99):
 def test_prop99_newey_west_is_statas_convention(prop99):
     """statsmodels' HAC without correction reproduces the reference SEs; we scale by n/(n-k) as
     Stata's newey does (so SEs are sqrt(31/27) larger) and use t(n-k) intervals."""
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
 
     frame = prop99.frame[prop99.frame["State"] == "California"]
     s = from_frame(frame, date=prop99.time_column, value="PacksPerCapita", freq="Y")

@@ -1,6 +1,6 @@
 """Every family x errors combination equals a direct statsmodels fit on a design built by hand.
 
-The hand-built design (numpy, not ``explorer.design``) also checks the itsa coding: time from 0,
+The hand-built design (numpy, not ``explorer.models.design``) also checks the itsa coding: time from 0,
 level 1 from the first treated period, slope 0 there. Tolerance 1e-8 where the fit is a closed
 form or a fixed point; the AR and negative binomial maxima are also checked against independent
 optimisations.
@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from explorer.its import ar_profile_fit, fit_its, ols_params_bse
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.models.ar import ar_profile_fit
+from explorer.models.fit import fit_its
+from explorer.models.segmented import ols_params_bse
 from explorer.spec import Intervention, ItsSpec
 
 N = 72

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.errors import InputError
-from explorer.lexicon import DEFAULT_LEXICON, LEXICON_DIR, load_lexicon, normalise
+from explorer.tweets.lexicon import DEFAULT_LEXICON, LEXICON_DIR, load_lexicon, normalise
 
 # Pairs that must normalise to the same key, each exercising one rule.
 SAME = [

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer import limits
 from explorer.errors import InputError
-from explorer.loader import LoadReport, Table, load_table
+from explorer.io import limits
+from explorer.io.loader import LoadReport, Table, load_table
 
 
 def load(text: str | bytes, name: str = "data.csv", **kw) -> Table:
@@ -455,7 +455,7 @@ def test_formula_cells_in_numeric_column_refused(cell):
 
 @pytest.mark.parametrize("cell", ["inf", "-inf", "+Infinity"])
 def test_infinities_are_refused_as_infinite_not_as_formulas(cell):
-    from explorer.series import extract_series
+    from explorer.io.series import extract_series
 
     t = load(f"date,n\n2016-01,1\n2016-02,2\n2016-03,{cell}\n2016-04,4\n2016-05,5\n")
     with pytest.raises(
@@ -519,7 +519,7 @@ _csvish = st.lists(
 
 
 def _loads_or_refuses(raw: bytes, name: str) -> None:
-    from explorer.series import extract_series
+    from explorer.io.series import extract_series
 
     try:
         t = load_table(raw, filename=name)
@@ -609,7 +609,7 @@ def test_damaged_files_load_or_refuse(tmp_path):
 
 def test_large_files_take_the_fast_parser_with_the_same_result(monkeypatch):
     """Files over 200 kB go through pandas' C parser; it must give what the csv module gives."""
-    from explorer import readers
+    from explorer.io import readers
 
     rng = np.random.default_rng(7)
     days = pd.date_range("2000-01-01", periods=6000)
@@ -675,7 +675,7 @@ def test_weekly_dates_placed_on_the_monday_week_they_mostly_cover(
     d = pd.date_range(first, periods=6, freq="7D")
     t = load(f"{column},n\n" + "".join(f"{x:%Y-%m-%d},{i + 1}\n" for i, x in enumerate(d)))
     assert t.freq == "W" and t.report.gaps == ()
-    from explorer.design import to_period_start
+    from explorer.periods import to_period_start
 
     # the week every consumer (extract_series, the app) will put the first row in
     assert to_period_start(t.frame[t.time_column], "W")[0] == pd.Timestamp(expected_first)
@@ -690,5 +690,5 @@ def test_docstring_examples_run(module):
     import doctest
     import importlib
 
-    result = doctest.testmod(importlib.import_module(f"explorer.{module}"))
+    result = doctest.testmod(importlib.import_module(f"explorer.io.{module}"))
     assert result.attempted > 0 and result.failed == 0

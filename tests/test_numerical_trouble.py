@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from explorer.errors import ExplorerError, FitError, InputError
-from explorer.its import fit_its
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.models.fit import fit_its
 from explorer.spec import Intervention, ItsSpec
 
 N = 30
@@ -185,15 +185,15 @@ def test_state_space_non_convergence_is_stated_in_the_result(model, monkeypatch)
 @pytest.mark.parametrize("kw", [{"errors": "hac"}, {"family": "quasipoisson"}], ids=["hac", "qp"])
 def test_singular_covariance_is_an_explained_fit_error(kw, monkeypatch):
     """Fault injection: the fit's covariance comes back NaN (as a singular Hessian gives)."""
-    import explorer.its as its
+    import explorer.models.segmented as segmented
 
-    real = its._raw_from
+    real = segmented.raw_from
 
     def singular(*a, **k):
         raw = real(*a, **k)
         return dataclasses.replace(raw, cov=raw.cov * np.nan)
 
-    monkeypatch.setattr(its, "_raw_from", singular)
+    monkeypatch.setattr(segmented, "raw_from", singular)
     with pytest.raises(FitError) as info:
         fit_its(series(np.round(noisy())), spec(**kw))
     assert_explains(info.value, "standard error")

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from explorer.design import FREQUENCIES, build_design
 from explorer.errors import InputError
+from explorer.models.design import build_design
+from explorer.periods import FREQUENCIES
 from explorer.spec import (
     FAMILIES,
     MODELS,
@@ -95,7 +96,7 @@ def works_or_input_error(fn, *args, **kw):
 @SETTINGS
 @given(USERISH, st.booleans(), st.booleans())
 def test_parse_intervention(text, slope, with_resolver):
-    from explorer.events import resolve
+    from explorer.catalog.events import resolve
 
     iv = works_or_input_error(
         parse_intervention, text, resolve=resolve if with_resolver else None, slope_change=slope
@@ -228,7 +229,7 @@ def dates_and_ivs(draw):
     freq = draw(st.sampled_from(FREQUENCIES))
     n = draw(st.integers(0, 40))
     start = pd.Timestamp("2010-01-01") + pd.Timedelta(days=draw(st.integers(0, 3000)))
-    from explorer.design import period_ordinal, period_start
+    from explorer.periods import period_ordinal, period_start
 
     o0 = int(period_ordinal([start], freq)[0])
     steps = np.cumsum(
@@ -368,8 +369,8 @@ def csv_files(draw):
 @SETTINGS
 @given(csv_files(), st.sampled_from(["data.csv", "data.xlsx", "x.parquet", "upload"]))
 def test_loader_and_series_on_random_tables(raw, name):
-    from explorer.loader import load_table
-    from explorer.series import extract_series
+    from explorer.io.loader import load_table
+    from explorer.io.series import extract_series
 
     table = works_or_input_error(load_table, raw, filename=name)
     if table is None:
@@ -388,8 +389,8 @@ def test_loader_and_series_on_random_tables(raw, name):
 def test_fit_on_random_valid_looking_series_is_a_result_or_an_explorer_error(data):
     """Random short series and spec options: a result with finite effects, or a clear error."""
     from explorer.errors import ExplorerError
-    from explorer.its import fit_its
-    from explorer.series import from_frame
+    from explorer.io.series import from_frame
+    from explorer.models.fit import fit_its
 
     n = data.draw(st.integers(6, 30))
     y = np.asarray(data.draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)), float)
@@ -460,7 +461,7 @@ _LEX_CELL = st.one_of(
 )
 def test_lexicon_upload_is_a_lexicon_or_an_input_error(rows, header, codec):
     """``load_lexicon(bytes)`` is what the Ingest page calls with an uploaded CSV."""
-    from explorer.lexicon import COLUMNS, load_lexicon
+    from explorer.tweets.lexicon import COLUMNS, load_lexicon
 
     lines = ([",".join(COLUMNS)] if header else []) + [",".join(r) for r in rows]
     try:
@@ -477,6 +478,6 @@ def test_lexicon_upload_is_a_lexicon_or_an_input_error(rows, header, codec):
 @given(st.text(max_size=40), st.integers(0, 5000))
 def test_lexicon_from_a_typed_path_or_text(text, pad):
     """The CLI's ``--lexicon`` value: a path, or CSV text; long or odd names are user errors."""
-    from explorer.lexicon import load_lexicon
+    from explorer.tweets.lexicon import load_lexicon
 
     works_or_input_error(load_lexicon, text + "x" * pad)

@@ -17,10 +17,10 @@ import sys
 import pandas as pd
 import pytest
 
-from explorer import record
+from explorer.catalog import record
 from explorer.cli import main
-from explorer.commands._common import SCHEMA_VERSION
 from explorer.errors import InputError
+from explorer.schema import SCHEMA_VERSION
 
 ID = re.compile(r"[A-Z]{2,3}-\d{2}")
 ORDER = ("VERIFIED", "PARTLY_VERIFIED", "UNVERIFIED")
@@ -314,8 +314,8 @@ def test_bad_formulas_are_input_errors(expr, message):
 
 @pytest.mark.parametrize("gid", ["followers", "supporters", "suspensions", "ratio"])
 def test_chart_one_trace_per_point_with_source_and_status(gid, rows):
-    from explorer.charts import iter_text
-    from explorer.charts_record import record_chart
+    from explorer.charts.base import iter_text
+    from explorer.charts.record import record_chart
 
     g = record.group(gid)
     chart = record_chart(g)
@@ -343,7 +343,7 @@ def test_chart_one_trace_per_point_with_source_and_status(gid, rows):
 
 
 def test_chart_period_bars_follow_the_precision():
-    from explorer.charts_record import record_chart
+    from explorer.charts.record import record_chart
 
     chart = record_chart("followers")
     bars = {t.meta["point_id"]: (t.x[0], t.x[1]) for t in chart.figure.data if t.meta}

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer import catalog, scenarios
-from explorer.design import build_design
+from explorer import catalog
+from explorer.catalog import scenarios
 from explorer.errors import InputError
+from explorer.models.design import build_design
 from explorer.spec import Intervention, ItsSpec
 
 NAMES = list(scenarios.SCENARIOS)

@@ -4,7 +4,7 @@
   are neutralised unless they are numbers (``-0.45`` stays a number), in every file the explorer
   writes for download (chart data, the reproducibility bundle).
 * Rendering: user text (column names, file names, labels, URL parameters) is escaped wherever it
-  is drawn: plotly text is HTML-escaped (``explorer.charts.esc``), Streamlit Markdown is escaped
+  is drawn: plotly text is HTML-escaped (``explorer.charts.base.esc``), Streamlit Markdown is escaped
   (``app_pages._ui.md_escape``) so a crafted link cannot put a live link or a remote image in
   the app's own error and warning boxes; ``unsafe_allow_html`` appears nowhere.
 * Limits and paths: the upload limit in ``.streamlit/config.toml`` is the one checked in code;
@@ -25,8 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer import export, limits
-from explorer.export import neutralise, to_csv, to_excel
+from explorer import export
+from explorer.export.files import neutralise, to_csv, to_excel
+from explorer.io import limits
 from tests.conftest import ROOT
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -98,9 +99,9 @@ def test_numbers_stay_numbers(value):
 
 def test_reproducibility_bundle_csvs_are_neutralised():
     """A hostile column name goes through load -> fit -> bundle: every CSV in the zip is safe."""
-    from explorer.its import fit_its
-    from explorer.loader import load_table
-    from explorer.series import series_from_spec
+    from explorer.io.loader import load_table
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
     from explorer.spec import Intervention, ItsSpec
 
     col = '=HYPERLINK("http://evil.example","x")'
@@ -127,9 +128,9 @@ def test_reproducibility_bundle_csvs_are_neutralised():
 
 # -- escaping where user text is drawn ------------------------------------------------------------
 def _hostile_fit():
-    from explorer.its import fit_its
-    from explorer.loader import load_table
-    from explorer.series import series_from_spec
+    from explorer.io.loader import load_table
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
     from explorer.spec import Intervention, ItsSpec
 
     dates = pd.date_range("2014-01", periods=30, freq="MS")

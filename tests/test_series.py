@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from explorer.errors import InputError
-from explorer.loader import load_table
-from explorer.series import SeriesData, extract_series, series_from_spec
+from explorer.io.loader import load_table
+from explorer.io.series import SeriesData, extract_series, series_from_spec
 from explorer.spec import Intervention, ItsSpec
 
 
@@ -189,7 +189,7 @@ def test_sicily_year_month_columns(raw_data):
 
 
 def test_series_from_spec_needs_enough_points_for_the_model():
-    from explorer.series import min_observations
+    from explorer.io.series import min_observations
 
     spec = ItsSpec(
         time="month",
@@ -247,8 +247,8 @@ def test_free_text_and_account_names_are_never_quoted_in_messages():
 
 def test_one_column_cannot_play_two_roles():
     from explorer.errors import InputError
-    from explorer.loader import load_table
-    from explorer.series import extract_series
+    from explorer.io.loader import load_table
+    from explorer.io.series import extract_series
 
     t = load_table(
         b"month,n,pop\n2016-01,5,10\n2016-02,7,11\n2016-03,6,12\n2016-04,9,13\n2016-05,8,14\n"

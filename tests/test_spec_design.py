@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.design import build_design, period_ordinal, period_start, to_period_start
 from explorer.errors import SpecError
+from explorer.models.design import build_design
+from explorer.periods import period_ordinal, period_start, to_period_start
 from explorer.spec import ClaimSpec, Intervention, ItsSpec, parse_claimed_change, parse_intervention
 
 MONTHS = pd.date_range("2014-06-01", "2016-07-01", freq="MS")

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.fastols import batch_ols
-from explorer.power import power_analysis, simulate_ar
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.robustness.curve import specification_curve
+from explorer.robustness.fastols import batch_ols
+from explorer.robustness.power import power_analysis, simulate_ar
 from explorer.spec import Intervention, ItsSpec
-from explorer.specs import specification_curve
 
 
 def _counts(n=72, seed=3):
@@ -84,7 +84,7 @@ def test_specification_curve_counts_every_forking_path():
 def test_specification_curve_paths_equal_fit_its():
     from dataclasses import replace
 
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     s = _counts()
     res = specification_curve(
@@ -114,7 +114,7 @@ def test_specification_curve_paths_equal_fit_its():
 
 
 def test_leave_one_intervention_out():
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     s = _counts()
     res = specification_curve(
@@ -129,7 +129,7 @@ def test_leave_one_intervention_out():
 def test_power_shortcut_equals_refitting_with_the_effect_added():
     # Power for every effect comes from one set of null draws; check against draws that
     # really contain the effect, fitted afresh.
-    from explorer.sweep import gaussian_problem
+    from explorer.robustness.sweep import gaussian_problem
 
     s = _gauss(seed=1, phi=0.3)
     spec = ItsSpec(
@@ -150,7 +150,7 @@ def test_power_shortcut_equals_refitting_with_the_effect_added():
 def test_power_size_and_mde_match_theory_for_white_noise():
     from scipy import stats
 
-    from explorer.sweep import gaussian_problem
+    from explorer.robustness.sweep import gaussian_problem
 
     s = _gauss(n=120, sigma=2.0, seed=5)
     spec = ItsSpec(
@@ -190,7 +190,7 @@ def test_simulate_ar_autocorrelation():
 def test_batch_poisson_equals_statsmodels_glm():
     import statsmodels.api as sm
 
-    from explorer.fastols import batch_poisson
+    from explorer.robustness.fastols import batch_poisson
 
     rng = np.random.default_rng(0)
     n = 80
@@ -214,8 +214,8 @@ def test_batch_poisson_equals_statsmodels_glm():
 def test_count_power_shift_checked_by_direct_simulation(data_dir):
     from dataclasses import replace
 
-    from explorer.loader import load_table
-    from explorer.series import series_from_spec
+    from explorer.io.loader import load_table
+    from explorer.io.series import series_from_spec
 
     spec = ItsSpec(
         time="month_start",

@@ -1,6 +1,6 @@
 """State-space models give the same answer in any units of the outcome and the covariates.
 
-``explorer.its_statespace`` fits the outcome standardised and maps every number back; these
+``explorer.models.statespace`` fits the outcome standardised and maps every number back; these
 tests check the mapping (effects, intervals, counterfactual frame, variance parameters,
 log-likelihood) against the same series in other units, and against plain statsmodels.
 """
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.its import fit_its
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.models.fit import fit_its
 from explorer.spec import Intervention, ItsSpec
 
 N = 48

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from explorer.errors import SpecError
-from explorer.fastols import batch_ols
-from explorer.placebo import permutation_p, placebo_in_space, placebo_in_time
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.robustness.fastols import batch_ols
+from explorer.robustness.placebo import permutation_p, placebo_in_space, placebo_in_time
+from explorer.robustness.sweep import sweep_dates, sweep_reference
 from explorer.spec import Intervention, ItsSpec
-from explorer.sweep import sweep_dates, sweep_reference
 
 
 def _series(n=120, *, t0=80, level=-3.0, phi=0.0, seed=0, gap=False):
@@ -67,7 +67,7 @@ def test_vectorised_sweep_with_two_interventions_equals_loop():
 
 
 def test_sweep_equals_fit_its_at_sampled_dates():
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     s, _ = _series()
     spec = _spec(seasonality="month")
@@ -87,7 +87,7 @@ def test_sweep_f_stat_is_the_classical_f_test():
     s, d = _series()
     res = sweep_dates(s, _spec(), window=2)
     row = res.rows[res.rows["offset"] == 0].iloc[0]
-    from explorer.sweep import gaussian_problem
+    from explorer.robustness.sweep import gaussian_problem
 
     prob = gaussian_problem(s, _spec())
     full = sm.OLS(prob.y, prob.X).fit()
@@ -122,7 +122,7 @@ def test_structural_model_kept_out_of_sweep_with_note():
 
 
 def test_count_family_sweep_loops_over_fit_its():
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     rng = np.random.default_rng(1)
     t = np.arange(60)
@@ -230,7 +230,7 @@ def test_placebo_in_space_equals_difference_fits():
     )
     res = placebo_in_space(s, spec)
     X = (
-        __import__("explorer.sweep", fromlist=["gaussian_problem"])
+        __import__("explorer.robustness.sweep", fromlist=["gaussian_problem"])
         .gaussian_problem(
             s, ItsSpec(time="date", value="y", errors="hac", interventions=spec.interventions)
         )
@@ -247,8 +247,8 @@ def test_placebo_in_space_equals_difference_fits():
 
 def test_placebo_in_space_prop99_matches_published_difference(data_dir):
     # Linden (2015), itsa multiple-group ITS: difference in level change -2.806417.
-    from explorer.loader import load_table
-    from explorer.series import series_from_spec
+    from explorer.io.loader import load_table
+    from explorer.io.series import series_from_spec
 
     spec = ItsSpec(
         time="year_start",
@@ -264,7 +264,7 @@ def test_placebo_in_space_prop99_matches_published_difference(data_dir):
 
 
 def test_partialled_out_fit_equals_full_batch_fit():
-    from explorer.fastols import batch_partial_ols
+    from explorer.robustness.fastols import batch_partial_ols
 
     rng = np.random.default_rng(9)
     n = 90

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 from explorer.errors import InputError
-from explorer.lexicon import load_lexicon, normalise
-from explorer.tweets import fifthtribe_sample, ingest, parse_mapping, write_result
+from explorer.tweets.lexicon import load_lexicon, normalise
+from explorer.tweets.pipeline import fifthtribe_sample, ingest, parse_mapping, write_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DERIVED = ROOT / "data" / "raw" / "fifthtribe" / "tweets_textfree.csv"
@@ -702,3 +702,24 @@ def test_bundled_sample_keeps_the_fifthtribe_caveats_in_any_layout(tmp_path):
     other = tmp_path / "o.csv"
     other.write_text("time,account,hashtags\n2016-01-01 10:00,a,#x\n")
     assert not any("2014 -> 2016" in c for c in ingest(other).meta["caveats"])
+
+
+def test_sidecar_json_keeps_tweet_times_in_iso_and_periods_as_dates(synthetic):
+    """The sidecar goes through explorer.schema.clean (which writes timestamps as YYYY-MM-DD):
+    times of day are ISO strings before they get there, so nothing is cut to a date."""
+    _, csv_path, df = synthetic
+    res = ingest(csv_path, freq="W")
+
+    def walk(v):
+        if isinstance(v, dict):
+            return [x for w in v.values() for x in walk(w)]
+        if isinstance(v, list | tuple):
+            return [x for w in v for x in walk(w)]
+        return [v]
+
+    assert not [v for v in walk(res.meta) if isinstance(v, pd.Timestamp | dt.datetime)]
+    side = json.loads(res.sidecar())
+    assert side["first_tweet"] == df["time"].min().isoformat()
+    assert side["last_tweet"] == df["time"].max().isoformat()
+    assert all(len(d) == 10 for d in side["date_range"])
+    assert res.sidecar().endswith("}\n") and "NaN" not in res.sidecar()

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.breaks import find_breaks
-from explorer.commands._common import _clean
-from explorer.diagnostics import diagnose, residual_diagnostics
-from explorer.placebo import placebo_in_time
-from explorer.power import power_analysis
-from explorer.series import from_frame
+from explorer.io.series import from_frame
+from explorer.robustness.breaks import find_breaks
+from explorer.robustness.curve import specification_curve
+from explorer.robustness.placebo import placebo_in_time
+from explorer.robustness.power import power_analysis
+from explorer.robustness.residuals import diagnose, residual_diagnostics
+from explorer.robustness.sweep import sweep_dates
+from explorer.robustness.verdict import build_verdict
+from explorer.schema import clean
 from explorer.spec import Intervention, ItsSpec
-from explorer.specs import specification_curve
-from explorer.sweep import sweep_dates
-from explorer.verdict import build_verdict
 
 
 def _series(level, *, t0=72, n=96, seed=3):
@@ -52,12 +52,12 @@ def test_verdict_supports_a_real_effect_at_the_claimed_date():
     assert all(a.ok for a in v.answers), v.sentences
     assert "inside that interval" in v["breaks"].sentence
     # A claimed day inside the break's period (the GEC's 2016-01-08 in monthly data) is inside.
-    from explorer.verdict import breaks_answer
+    from explorer.robustness.verdict import breaks_answer
 
     day = breaks_answer(find_breaks(_series(-8.0)), "2016-01-08", "M")
     assert day.ok is True and "at the claimed date" in day.sentence
     assert v["placebo"].figures and dict(v["placebo"].figures)["n_placebos"] > 40
-    json.dumps(_clean(v.to_dict()), allow_nan=False)  # the CLI/app export path
+    json.dumps(clean(v.to_dict()), allow_nan=False)  # the CLI/app export path
 
 
 def test_verdict_flags_a_break_that_came_before_the_claimed_date():
@@ -82,8 +82,8 @@ def test_verdict_without_results_answers_none():
 
 
 def test_placebo_answer_says_when_too_few_placebos_for_significance():
-    from explorer.placebo import PlaceboResult
-    from explorer.verdict import placebo_answer
+    from explorer.robustness.placebo import PlaceboResult
+    from explorer.robustness.verdict import placebo_answer
 
     pl = PlaceboResult(
         "time",
@@ -138,7 +138,7 @@ def test_residual_diagnostics_are_statsmodels_numbers():
 
 
 def test_diagnose_uses_fit_its_residuals():
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     s = _series(-8.0)
     spec = ItsSpec(

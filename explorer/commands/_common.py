@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import pathlib
 import sys
 
+from explorer import schema
 from explorer.errors import InputError
 from explorer.spec import ItsSpec, parse_errors, parse_intervention, parse_seasonality
-
-SCHEMA_VERSION = 1
 
 
 def add_data_arguments(p: argparse.ArgumentParser) -> None:
@@ -60,7 +58,7 @@ def add_json_argument(p: argparse.ArgumentParser) -> None:
 
 
 def _resolver():
-    from explorer.events import resolve
+    from explorer.catalog.events import resolve
 
     return resolve
 
@@ -98,7 +96,7 @@ def spec_from_args(args: argparse.Namespace, *, time: str, value: str) -> ItsSpe
 def load_table_from_args(args: argparse.Namespace):
     """Load DATA (a path or a catalogue name) -> (Table, default value column or None)."""
     from explorer import catalog
-    from explorer.loader import load_table
+    from explorer.io.loader import load_table
 
     if catalog.is_dataset_name(args.data) and not pathlib.Path(args.data).exists():
         info = catalog.get_dataset(args.data)
@@ -114,7 +112,7 @@ def load_table_from_args(args: argparse.Namespace):
 
 def series_and_spec_from_args(args: argparse.Namespace):
     """-> (table, series, spec): the data and the spec exactly as the flags describe them."""
-    from explorer.series import series_from_spec
+    from explorer.io.series import series_from_spec
 
     table, default_value = load_table_from_args(args)
     value = args.value or default_value
@@ -146,43 +144,15 @@ def _only_numeric_column(table) -> str:
 
 
 def provenance(table) -> dict:
-    import pandas as pd
-    import statsmodels
-
-    import explorer
-
-    return {
-        "dataset": table.name,
-        "sha256": table.sha256,
-        "explorer": explorer.__version__,
-        "statsmodels": statsmodels.__version__,
-        "pandas": pd.__version__,
-    }
-
-
-def _clean(obj):
-    """JSON-safe: NaN/inf -> null, numpy scalars -> Python, timestamps -> ISO strings."""
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, pd.Timestamp):
-        return obj.strftime("%Y-%m-%d")
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+    """``explorer.schema.provenance`` of a loaded table."""
+    return schema.provenance(table.name, table.sha256)
 
 
 def write_json(obj: dict, dest: str | None) -> None:
     """Write ``obj`` as JSON to ``dest`` ('-' = stdout); NaN never appears in the output."""
     if not dest:
         return
-    text = json.dumps(_clean(obj), indent=2, allow_nan=False)
+    text = json.dumps(schema.clean(obj), indent=2, allow_nan=False)
     if dest == "-":
         sys.stdout.write(text + "\n")
     else:

@@ -20,7 +20,7 @@ from explorer.commands._common import (
     series_and_spec_from_args,
     write_json,
 )
-from explorer.errors import FitError, InputError
+from explorer.errors import InputError
 
 HELP = "fit an interrupted time-series model; split a claimed change into trend and interventions"
 
@@ -62,17 +62,14 @@ def claim_from_args(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from explorer.attribution import attribute
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     claim = claim_from_args(args)
     table, series, spec = series_and_spec_from_args(args)
-    try:
-        result = fit_its(series, spec)
-        out = result.to_dict(series=args.series)
-        out["provenance"] = provenance(table)
-        att = attribute(result, claim) if claim is not None else None
-    except FitError as exc:  # a model statsmodels cannot estimate: the user changes the spec
-        raise InputError(str(exc)) from None
+    result = fit_its(series, spec)
+    out = result.to_dict(series=args.series)
+    out["provenance"] = provenance(table)
+    att = attribute(result, claim) if claim is not None else None
     if att is not None:
         out["attribution"] = att.to_dict()
     write_json(out, args.json)

@@ -41,8 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.breaks import find_breaks
     from explorer.commands._common import series_and_spec_from_args
+    from explorer.robustness.breaks import find_breaks
 
     table, series, spec = series_and_spec_from_args(args)
     res = find_breaks(
@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     out = {**envelope("breaks", table, spec), **res.to_dict()}
     answer = None
     if spec.interventions:  # compare the data's own breaks with the claimed date
-        from explorer.design import to_period_start
-        from explorer.verdict import breaks_answer
+        from explorer.periods import to_period_start
+        from explorer.robustness.verdict import breaks_answer
 
         claimed = to_period_start([spec.interventions[0].timestamp], series.freq)[0]
         answer = breaks_answer(res, claimed, series.freq)

@@ -28,7 +28,7 @@ from explorer.commands._common import (
     series_and_spec_from_args,
     write_json,
 )
-from explorer.errors import ExportUnavailable, FitError, InputError
+from explorer.errors import ExportUnavailable, InputError
 
 HELP = "draw the ITS chart of a fit as PNG, SVG or HTML (title and source on the image)"
 FORMATS = {".png": "png", ".svg": "svg", ".html": "html", ".htm": "html"}
@@ -76,7 +76,7 @@ def _format(path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from explorer import charts, export
-    from explorer.its import fit_its
+    from explorer.models.fit import fit_its
 
     fmt = _format(args.out)  # before the fit: a wrong name should fail fast
     if bool(args.claim_start) != bool(args.claim_end):
@@ -84,10 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt != "html":
         export.renderer().prestart()  # Chromium starts while the data loads and the model fits
     table, series, spec = series_and_spec_from_args(args)
-    try:
-        result = fit_its(series, spec)
-    except FitError as exc:
-        raise InputError(str(exc)) from None
+    result = fit_its(series, spec)
     source = args.source if args.source is not None else getattr(table, "name", None)
     text = charts.ChartText(
         title=args.title, subtitle=args.subtitle, source=source, notes=tuple(args.note or ())

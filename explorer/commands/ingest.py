@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     import pathlib
 
     from explorer.errors import InputError
-    from explorer.tweets import ingest, parse_mapping, write_result
+    from explorer.tweets.pipeline import ingest, parse_mapping, write_result
 
     out = pathlib.Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet"):

@@ -19,7 +19,6 @@ from explorer.commands._common import (
     write_json,
 )
 from explorer.commands.sweep import envelope
-from explorer.errors import FitError, InputError
 
 HELP = "placebo tests: the real effect's rank among fake dates (or control units)"
 
@@ -42,18 +41,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.placebo import placebo_in_space, placebo_in_time
+    from explorer.robustness.placebo import placebo_in_space, placebo_in_time
 
     table, series, spec = series_and_spec_from_args(args)
     kw = {"label": args.label, "statistic": args.statistic, "two_sided": not args.one_sided}
-    try:
-        if args.in_space:
-            res = placebo_in_space(series, spec, **kw)
-        else:
-            res = placebo_in_time(series, spec, trim=args.trim, **kw)
-    except FitError as exc:
-        raise InputError(str(exc)) from None
-    from explorer.verdict import placebo_answer
+    if args.in_space:
+        res = placebo_in_space(series, spec, **kw)
+    else:
+        res = placebo_in_time(series, spec, trim=args.trim, **kw)
+    from explorer.robustness.verdict import placebo_answer
 
     answer = placebo_answer(res)
     out = {**envelope("placebo", table, spec), **res.to_dict(), "verdict": answer.to_dict()}

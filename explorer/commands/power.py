@@ -44,7 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.power import power_analysis
+    from explorer.robustness.power import power_analysis
 
     if args.draws < 100:
         raise InputError("--draws must be at least 100 for a usable power estimate.")
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         ar_order=args.ar_order,
         seed=args.seed,
     )
-    from explorer.verdict import power_answer
+    from explorer.robustness.verdict import power_answer
 
     answer = power_answer(res)
     out = {**envelope("power", table, spec), **res.to_dict(), "verdict": answer.to_dict()}

@@ -12,8 +12,9 @@ import argparse
 import sys
 import textwrap
 
-from explorer.commands._common import SCHEMA_VERSION, write_json
+from explorer.commands._common import write_json
 from explorer.errors import InputError
+from explorer.schema import SCHEMA_VERSION
 
 HELP = "the published snapshots of the same quantities, grouped, harmonised and sourced"
 
@@ -32,7 +33,7 @@ def envelope() -> dict:
     """The fields the record's JSON starts with (as the other commands' ``envelope``)."""
     import explorer
     from explorer import catalog
-    from explorer.claims import DATASET
+    from explorer.catalog.claims import DATASET
 
     info = catalog.get_dataset(DATASET)
     return {
@@ -87,7 +88,7 @@ def table_text(rec: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer import record
+    from explorer.catalog import record
 
     rec = record.record(args.group)  # an unknown GROUP is an InputError: one line, exit 2
     if args.json:

@@ -19,7 +19,6 @@ from explorer.commands._common import (
     write_json,
 )
 from explorer.commands.sweep import envelope
-from explorer.errors import FitError, InputError
 
 HELP = "specification curve: the effect under every defensible choice, and how many agree"
 
@@ -40,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.specs import default_choices, specification_curve
+    from explorer.robustness.curve import default_choices, specification_curve
 
     table, series, spec = series_and_spec_from_args(args)
     choices = default_choices(series, spec)
@@ -49,13 +48,8 @@ def run(args: argparse.Namespace) -> int:
     if args.include_negbin and "quasipoisson" in choices["family"]:
         choices["family"] = [*choices["family"], "negbin"]
     sign = {"fall": -1, "rise": 1}.get(args.claimed_sign)
-    try:
-        res = specification_curve(
-            series, spec, label=args.label, choices=choices, claimed_sign=sign
-        )
-    except FitError as exc:
-        raise InputError(str(exc)) from None
-    from explorer.verdict import specs_answer
+    res = specification_curve(series, spec, label=args.label, choices=choices, claimed_sign=sign)
+    from explorer.robustness.verdict import specs_answer
 
     answer = specs_answer(res)
     out = {**envelope("specs", table, spec), **res.to_dict(), "verdict": answer.to_dict()}

@@ -12,7 +12,6 @@ import argparse
 import sys
 
 from explorer.commands._common import (
-    SCHEMA_VERSION,
     add_data_arguments,
     add_json_argument,
     add_model_arguments,
@@ -20,7 +19,8 @@ from explorer.commands._common import (
     series_and_spec_from_args,
     write_json,
 )
-from explorer.errors import FitError, InputError
+from explorer.errors import InputError
+from explorer.schema import SCHEMA_VERSION
 
 HELP = "move an intervention date over every admissible period: effects, SSR and F per date"
 
@@ -51,23 +51,20 @@ def envelope(command: str, table, spec) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.sweep import sweep_dates
+    from explorer.robustness.sweep import sweep_dates
 
     if args.window is not None and args.window < 1:
         raise InputError("--window must be 1 or more periods.")
     table, series, spec = series_and_spec_from_args(args)
-    try:
-        res = sweep_dates(
-            series,
-            spec,
-            label=args.label,
-            window=args.window,
-            trim=args.trim,
-            allow_structural=args.allow_structural,
-        )
-    except FitError as exc:
-        raise InputError(str(exc)) from None
-    from explorer.verdict import sweep_answer
+    res = sweep_dates(
+        series,
+        spec,
+        label=args.label,
+        window=args.window,
+        trim=args.trim,
+        allow_structural=args.allow_structural,
+    )
+    from explorer.robustness.verdict import sweep_answer
 
     answer = sweep_answer(res, freq=series.freq)
     out = {**envelope("sweep", table, spec), **res.to_dict(), "verdict": answer.to_dict()}

@@ -1,0 +1,101 @@
+"""The UI toolkit the page scripts share (``from app_pages import _ui as ui``).
+
+``guard`` (errors on screen, captions, badges, ``md_escape``) < ``tables`` (bundled reference
+tables and datasets) < ``uploads`` (uploaded files, the data source picker) < ``cache`` (fits,
+attributions, robustness and charts cached on hashable keys; ``freeze_long_lived``) <
+``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover) and
+``widgets`` (column mapping, the loader's report, labels, the verdict block) sit on top. Every
+module is light to import: the core's heavy modules load inside the functions that need them.
+"""
+
+from app_pages._ui.cache import (
+    attribution,
+    breaks,
+    fit,
+    freeze_long_lived,
+    its_chart,
+    placebos,
+    placebos_in_space,
+    power,
+    series,
+    spec_curve,
+    spec_subtitle,
+    sweep,
+    timeline,
+)
+from app_pages._ui.exportkit import export_kit
+from app_pages._ui.guard import (
+    APOLOGY,
+    VERIFICATION_COLOURS,
+    VERIFICATION_TEXT,
+    badge,
+    guard,
+    md_escape,
+    source_caption,
+    ui_guard_quiet,
+)
+from app_pages._ui.prefetch import prefetch_neighbours
+from app_pages._ui.tables import (
+    claims,
+    dataset_infos,
+    dataset_sha,
+    dataset_title,
+    events,
+    source_line,
+    table,
+)
+from app_pages._ui.uploads import data_source_picker, get_table, load_upload
+from app_pages._ui.widgets import (
+    column_mapping,
+    default_value,
+    effect_text,
+    loader_report,
+    numeric_columns,
+    periods_of,
+    verdict_block,
+    verdict_lines,
+)
+
+__all__ = [
+    "APOLOGY",
+    "VERIFICATION_COLOURS",
+    "VERIFICATION_TEXT",
+    "attribution",
+    "badge",
+    "breaks",
+    "claims",
+    "column_mapping",
+    "data_source_picker",
+    "dataset_infos",
+    "dataset_sha",
+    "dataset_title",
+    "default_value",
+    "effect_text",
+    "events",
+    "export_kit",
+    "fit",
+    "freeze_long_lived",
+    "get_table",
+    "guard",
+    "its_chart",
+    "load_upload",
+    "loader_report",
+    "md_escape",
+    "numeric_columns",
+    "periods_of",
+    "placebos",
+    "placebos_in_space",
+    "power",
+    "prefetch_neighbours",
+    "series",
+    "source_caption",
+    "source_line",
+    "spec_curve",
+    "spec_subtitle",
+    "sweep",
+    "table",
+    "timeline",
+    "ui_guard_quiet",
+    "verdict_block",
+    "verdict_lines",
+]

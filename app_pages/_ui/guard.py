@@ -1,0 +1,81 @@
+"""Error display and the small text helpers every page uses: ``guard`` (user mistakes as
+``st.error``, bugs as a short apology), source captions, verification badges, ``md_escape``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import streamlit as st
+
+from explorer.errors import ExplorerError
+
+log = logging.getLogger("explorer.app")
+
+VERIFICATION_COLOURS = {"VERIFIED": "green", "PARTLY_VERIFIED": "orange", "UNVERIFIED": "red"}
+VERIFICATION_TEXT = {
+    "VERIFIED": "Verified",
+    "PARTLY_VERIFIED": "Partly verified",
+    "UNVERIFIED": "Unverified",
+}
+APOLOGY = (
+    "Sorry, something went wrong on our side while computing this part of the page. The rest "
+    "of the page still works. If it keeps happening, please report it with the page's URL."
+)
+
+
+# -- error handling ----------------------------------------------------------------------------
+@contextlib.contextmanager
+def guard(where=None, *, what: str = "this part"):
+    """Show the user's mistakes with ``st.error`` (their message) and bugs as a short apology.
+
+    ``where`` is the container next to the control that caused the error. Streamlit's own
+    control-flow exceptions (rerun, stop) derive from BaseException and pass through untouched.
+    """
+    box = where if where is not None else st
+    try:
+        yield
+    except ExplorerError as exc:  # user mistakes and FitError/ExportUnavailable: their advice
+        box.error(md_escape(str(exc)), icon=":material/error:")
+    except Exception:  # the app must never show a traceback (logged with its traceback)
+        log.exception("unexpected error in %s", what)
+        box.error(APOLOGY, icon=":material/sentiment_dissatisfied:")
+
+
+def source_caption(text: str, *, verification: str | None = None, where=None) -> None:
+    """The source line under a chart (plain text: never HTML)."""
+    box = where if where is not None else st
+    # Sources can carry an uploaded file's name: escaped so it shows as typed.
+    text = md_escape(text)
+    if verification:
+        box.caption(f"Source: {text} · {VERIFICATION_TEXT.get(verification, verification)}")
+    else:
+        box.caption(f"Source: {text}")
+
+
+def badge(verification: str, where=None) -> None:
+    box = where if where is not None else st
+    box.badge(
+        VERIFICATION_TEXT.get(verification, verification),
+        color=VERIFICATION_COLOURS.get(verification, "gray"),
+        icon=":material/verified:" if verification == "VERIFIED" else ":material/help:",
+    )
+
+
+# -- small display helpers ---------------------------------------------------------------------
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown so labels from data or users are shown as typed, never interpreted."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+@contextlib.contextmanager
+def ui_guard_quiet():
+    """Optional extras (prose exports): a failure hides them instead of breaking the kit."""
+    try:
+        yield
+    except Exception:  # the app must never show a traceback (logged with its traceback)
+        log.exception("optional export text failed")

@@ -1,0 +1,147 @@
+"""Page building blocks: column mapping, the loader's report, labels, the verdict block."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._ui.cache import breaks, placebos, power, series, sweep
+from app_pages._ui.guard import guard, md_escape
+from app_pages._ui.tables import dataset_infos
+from app_pages._ui.uploads import seed
+
+
+def verdict_block(source: str, key: str, spec) -> None:
+    """The robustness verdict, one sentence per question (own-claim section)."""
+    if not spec.interventions:
+        return
+    st.subheader("Verdict")
+    with guard(what="verdict"):
+        label = spec.interventions[-1].label
+        lines = verdict_lines(
+            source,
+            key,
+            spec,
+            label,
+            sweep=sweep(source, key, spec, label),
+            breaks=breaks(source, key, spec),
+            placebos=placebos(source, key, spec, label),
+            power=power(source, key, spec, label),
+        )
+        for line in lines:
+            st.markdown(f"- {md_escape(line)}")
+
+
+def verdict_lines(
+    source, key, spec, label, *, sweep=None, breaks=None, placebos=None, power=None, specs=None
+) -> list[str]:
+    """One plain sentence per robustness question (``explorer.robustness.verdict``)."""
+    from explorer.robustness.verdict import build_verdict
+
+    iv = next(i for i in spec.interventions if i.label == label)
+    v = build_verdict(
+        label=label,
+        claimed_date=iv.timestamp,
+        freq=series(source, key, spec).freq,
+        sweep=sweep,
+        breaks=breaks,
+        placebo=placebos,
+        specs=specs,
+        power=power,
+    )
+    return [f"{a.question} {a.sentence}" for a in v.answers]
+
+
+# -- tables and labels -------------------------------------------------------------------------
+def column_mapping(tbl, *, key: str):
+    """Time and value columns (and treated group for long data).
+
+    Defaults come from the URL (``{key}_url_*`` set by the page) or the catalogue; they are
+    written into the widgets' state once, before the widgets exist, so a user's later choice
+    is never overridden.
+    """
+    cols = list(tbl.frame.columns)
+    suffix = tbl.sha256[:8]
+    c1, c2 = st.columns(2)
+    time_key, value_key = f"{key}_time_{suffix}", f"{key}_value_{suffix}"
+    seed(time_key, st.session_state.get(f"{key}_url_time") or tbl.time_column, cols)
+    time = c1.selectbox("Time column", cols, key=time_key)
+    values = numeric_columns(tbl, exclude=(time,)) or [c for c in cols if c != time]
+    seed(value_key, st.session_state.get(f"{key}_url_value") or default_value(tbl), values)
+    value = c2.selectbox("Value column", values, key=value_key)
+    group = treated = None
+    if getattr(tbl, "group_column", None):
+        group = tbl.group_column
+        units = sorted(str(u) for u in tbl.frame[group].dropna().unique())
+        treated_key = f"{key}_treated_{suffix}"
+        seed(
+            treated_key, st.session_state.get(f"{key}_url_treated") or _default_treated(tbl), units
+        )
+        treated = st.selectbox(f"Treated {group}", units, key=treated_key)
+    return time, value, group, treated
+
+
+def _default_treated(tbl) -> str | None:
+    infos = dataset_infos().set_index("name")
+    name = getattr(tbl, "name", None)
+    if name in infos.index and infos.loc[name, "default_treated"]:
+        return str(infos.loc[name, "default_treated"])
+    return None
+
+
+def default_value(tbl) -> str | None:
+    name = getattr(tbl, "name", None)
+    if name:
+        try:
+            info = dataset_infos().set_index("name")
+            if name in info.index:
+                return info.loc[name, "default_value"]
+        except Exception:  # noqa: BLE001 - a default is a convenience only
+            return None
+    return None
+
+
+def numeric_columns(tbl, *, exclude=()) -> list[str]:
+    f = tbl.frame
+    return [c for c in f.columns if c not in exclude and pd.api.types.is_numeric_dtype(f[c])]
+
+
+def periods_of(tbl, time: str) -> pd.DatetimeIndex:
+    from explorer.periods import to_period_start
+
+    d = pd.to_datetime(tbl.frame[time], errors="coerce").dropna().unique()
+    return to_period_start(pd.DatetimeIndex(d).sort_values(), tbl.freq).unique()
+
+
+def loader_report(tbl) -> None:
+    """What the loader inferred (encoding, delimiter, dates, frequency) and any gaps."""
+    rep = tbl.report
+    d = rep.to_dict() if hasattr(rep, "to_dict") else {}
+    for note in getattr(rep, "notes", []) or []:
+        if note.startswith("CHECKSUM MISMATCH"):  # never only inside a collapsed panel
+            st.warning(md_escape(note), icon=":material/gpp_maybe:")
+    gaps = list(getattr(rep, "gaps", []) or [])
+    label = "What the loader inferred" + (f" · {len(gaps)} missing periods" if gaps else "")
+    with st.expander(label, expanded=bool(gaps)):
+        for note in getattr(rep, "notes", []) or []:
+            st.markdown(f"- {md_escape(note)}")
+        if gaps:
+            st.warning(
+                f"{len(gaps)} periods are missing and stay missing (never filled): "
+                + ", ".join(str(g)[:10] for g in gaps[:12])
+                + (" ..." if len(gaps) > 12 else "")
+            )
+        rest = {k: v for k, v in d.items() if k not in ("notes", "gaps")}
+        if rest:
+            st.json(rest, expanded=False)
+        st.caption(f"sha256 {tbl.sha256[:16]}…, {len(tbl.frame)} rows, frequency {tbl.freq}")
+
+
+def effect_text(e, scale: str) -> str:
+    """'-12.0% (95% CI -20.1% to -3.2%)' on the log scale, else the estimate in units."""
+    if e is None:
+        return "n/a"
+    if scale == "log" and e.ratio is not None:
+        pct = lambda r: f"{100 * (r - 1):+.1f}%"  # noqa: E731
+        return f"{pct(e.ratio)} ({pct(e.ratio_ci_low)} to {pct(e.ratio_ci_high)})"
+    return f"{e.estimate:+.3g} ({e.ci_low:+.3g} to {e.ci_high:+.3g})"

@@ -1,0 +1,410 @@
+"""What every chart shares: ``Chart``, ``ChartText``, the Okabe-Ito palette, ``decorate`` (title,
+subtitle, source and notes drawn on the figure) and the small drawing helpers the builders in
+``explorer.charts.its``, ``.events``, ``.robustness`` and ``.scenarios`` use.
+
+Every builder returns a ``Chart``: the plotly figure, the data behind it (a tidy DataFrame with one
+date or x column and one column per series, ready for CSV and Datawrapper) and the text drawn on
+it (``ChartText``: title, subtitle, source line, notes). The text is drawn *on* the figure as
+annotations, so a PNG pasted into a CMS still carries its source; ``Chart.sized(width, height)``
+lays it out again for an export size (fonts and wrapping follow the width).
+
+Design choices, for readers of the figures:
+
+- Okabe-Ito colours (safe for the common colour-vision deficiencies); observed points black,
+  the fitted model blue, the counterfactual orange and dashed, interventions vermillion.
+- Readable at an article column (640 px): 13 px text there, larger for social cards.
+- Everything a user can type (titles, labels, column names, event names) is plain text: ``esc``
+  neutralises ``& < >`` because plotly renders a subset of HTML (``<a>``, ``<b>``, ``<br>``) in
+  any text it draws.
+
+Robustness charts take plain DataFrames (``date, estimate, ci_low, ci_high``) so they do not
+depend on how the robustness modules compute them.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common deficiencies.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+# Kinds of series and marks, by role: the same role has the same colour on every chart.
+COLORS = {
+    "observed": OKABE_ITO["black"],
+    "fitted": OKABE_ITO["blue"],
+    "counterfactual": OKABE_ITO["orange"],
+    "intervention": OKABE_ITO["vermillion"],
+    "alternative": OKABE_ITO["green"],
+    "neutral": OKABE_ITO["grey"],
+}
+_CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
+
+DEFAULT_SIZE = (640, 420)  # how the app shows a chart (an article column)
+_DECO = "explorer-deco"  # name tag of the text annotations that ``decorate`` owns
+_FONT = "Arial, Helvetica, sans-serif"
+
+
+def esc(text) -> str:
+    """User text as plotly plain text: ``&``, ``<`` and ``>`` become entities.
+
+    Plotly renders a subset of HTML in every string it draws; escaped, a label such as
+    ``<img src=x onerror=alert(1)>`` is shown literally instead of being interpreted.
+
+    Examples
+    --------
+    >>> esc("<b>A & B</b>")
+    '&lt;b&gt;A &amp; B&lt;/b&gt;'
+    """
+    return html.escape("" if text is None else str(text), quote=False)
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words drawn on a chart. All plain text (escaped when drawn)."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    source: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if isinstance(self.notes, str):
+            object.__setattr__(self, "notes", (self.notes,))
+        elif not isinstance(self.notes, tuple):
+            object.__setattr__(self, "notes", tuple(self.notes or ()))
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A figure, the data behind it and the words on it.
+
+    Attributes
+    ----------
+    figure
+        The plotly figure, laid out at ``DEFAULT_SIZE`` (the app may stretch its width).
+    data
+        The data behind the chart: the first column is the date (or x), then one column per
+        series. ``explorer.export.files.to_csv`` writes it.
+    text
+        Title, subtitle, source and notes (drawn on the figure).
+    kind
+        ``its``, ``timeline``, ``sweep``, ``placebo``, ``spec_curve`` or ``acf``.
+    """
+
+    figure: object
+    data: pd.DataFrame
+    text: ChartText = field(default_factory=ChartText)
+    kind: str = "chart"
+
+    def sized(self, width: int, height: int):
+        """A copy of the figure laid out for exactly ``width`` x ``height`` CSS pixels."""
+        import plotly.graph_objects as go
+
+        fig = go.Figure(self.figure)
+        decorate(fig, self.text, width=width, height=height)
+        return fig
+
+
+# -- layout -----------------------------------------------------------------------------------
+
+
+def _base_font(width: int) -> int:
+    # 13 px at an article column; bigger on social cards, which are viewed shrunk.
+    return int(min(22, max(12, round(13 * width / 640))))
+
+
+def _wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:
+    """Plain text -> escaped lines that fit ``width_px`` (plotly never wraps by itself)."""
+    per_char = size * (0.60 if bold else 0.53)  # average glyph width of Arial, with slack
+    chars = max(12, int(width_px / per_char))
+    lines = []
+    for para in str(text).splitlines() or [""]:
+        lines += textwrap.wrap(para, chars, break_long_words=True) or [""]
+    return [esc(line) for line in lines]
+
+
+def decorate(fig, text: ChartText, *, width: int, height: int):
+    """Lay ``fig`` out at ``width`` x ``height`` with the title, subtitle, source and notes on it.
+
+    Idempotent: the text annotations it added before are replaced, so a chart can be laid out
+    again for each export size. Positions are in pixels (annotation shifts from the plot area's
+    edges), so they hold whatever the figure's size.
+
+    Parameters
+    ----------
+    fig
+        A plotly figure (changed in place and returned).
+    text
+        The words to draw.
+    width, height
+        Figure size in CSS pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    base = _base_font(width)
+    pad = round(base * 0.9)
+    sizes = {"title": round(base * 1.35), "subtitle": base, "small": max(10, round(base * 0.8))}
+    inner = width - 2 * pad
+    title = _wrap(text.title, inner, sizes["title"], bold=True) if text.title else []
+    subtitle = _wrap(text.subtitle, inner, sizes["subtitle"]) if text.subtitle else []
+    foot = []
+    if text.source:
+        foot += _wrap(f"Source: {text.source}", inner, sizes["small"])
+    for note in text.notes:
+        if note:
+            foot += _wrap(f"Note: {note}", inner, sizes["small"])
+
+    def block(n, size):
+        return n * size * 1.3
+
+    title_h, sub_h = block(len(title), sizes["title"]), block(len(subtitle), sizes["subtitle"])
+    foot_h = block(len(foot), sizes["small"])
+    named = [t for t in fig.data if t.showlegend is not False and t.name]
+    show_legend = len(named) > 1
+    legend_h = 0.0
+    if show_legend:
+        # plotly wraps a horizontal legend by itself, into a grid of equal columns once it
+        # does not fit on one line: reserve as many rows as it will need.
+        avail = max(width - 2 * pad, 100)
+        widths = [len(html.unescape(t.name)) * (sizes["small"] + 1) * 0.56 + 44 for t in named]
+        rows = 1 if sum(widths) <= avail else -(-len(widths) // max(1, int(avail // max(widths))))
+        legend_h = rows * (sizes["small"] + 9) + base * 0.3
+    top = pad + title_h + (base * 0.3 if subtitle else 0) + sub_h + legend_h + base * 0.6
+    # x tick labels (and an x axis title, if any) sit between the plot and the foot.
+    x_titled = any(
+        getattr(getattr(fig.layout[k], "title", None), "text", None)
+        for k in fig.layout
+        if k.startswith("xaxis")
+    )
+    bottom = pad + foot_h + base * (2.4 + (1.5 if x_titled else 0.0))
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    # Charts with category labels on the left (the spec curve) ask for room in characters.
+    left = max(round(base * 4.6), round(int(meta.get("left_chars", 0)) * base * 0.55) + pad)
+    right = round(base * 1.5)
+
+    keep = [a for a in (fig.layout.annotations or ()) if a.name != _DECO]
+    deco = []
+    y_px = top - pad  # distance from the plot area's top edge to the figure's top, minus pad
+    for lines, size, bold in ((title, sizes["title"], True), (subtitle, sizes["subtitle"], False)):
+        if not lines:
+            continue
+        body = "<br>".join(f"<b>{x}</b>" if bold else x for x in lines)
+        deco.append(
+            dict(
+                name=_DECO,
+                text=body,
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=1,
+                xanchor="left",
+                yanchor="top",
+                xshift=-(left - pad),
+                yshift=y_px,
+                showarrow=False,
+                align="left",
+                font=dict(size=size, color="#111111" if bold else "#444444"),
+            )
+        )
+        y_px -= block(len(lines), size) + (base * 0.3 if bold else 0)
+    if foot:
+        deco.append(
+            dict(
+                name=_DECO,
+                text="<br>".join(foot),
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=0,
+                xanchor="left",
+                yanchor="bottom",
+                xshift=-(left - pad),
+                yshift=-(bottom - pad),
+                showarrow=False,
+                align="left",
+                font=dict(size=sizes["small"], color="#555555"),
+            )
+        )
+    fig.update_layout(
+        width=width,
+        height=height,
+        autosize=False,
+        margin=dict(l=left, r=right, t=round(top), b=round(bottom), pad=0),
+        font=dict(family=_FONT, size=base, color="#222222"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=show_legend,
+        legend=dict(
+            orientation="h",
+            x=0,
+            y=1,
+            xanchor="left",
+            yanchor="bottom",
+            bgcolor="rgba(0,0,0,0)",
+            traceorder="normal",
+            font=dict(size=sizes["small"] + 1),
+        ),
+        annotations=keep + deco,
+        title=None,
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#888888", ticks="outside", automargin=False)
+    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#bbbbbb", automargin=False)
+    return fig
+
+
+def new_figure():
+    """A new figure for the chart builders, which finish it with ``finish``.
+
+    Plotly validates every property set on a figure against its schema, walking the layout's
+    tree on each update; with the template attached (thousands of properties) that made the
+    landing page's timeline take 0.2-0.4 s to build. The builders only set known properties
+    (the tests draw and export every chart), so the figure skips validation (traces still
+    validate themselves) and the template is attached last, by ``finish``.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure(layout={"template": {}}, _validate=False)
+    fig.update_layout(hovermode="x unified")
+    return fig
+
+
+def finish(fig, data: pd.DataFrame, text: ChartText | None, kind: str) -> Chart:
+    import plotly.io as pio
+
+    text = text or ChartText()
+    decorate(fig, text, width=DEFAULT_SIZE[0], height=DEFAULT_SIZE[1])
+    fig.update_layout(template=pio.templates["plotly_white"])
+    return Chart(figure=fig, data=data.reset_index(drop=True), text=text, kind=kind)
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def band(fig, x, low, high, *, color: str, name: str, legend: bool = True, **kw) -> None:
+    """A shaded interval: the lower edge invisible, the upper filled down to it."""
+    import plotly.graph_objects as go
+
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=low,
+            mode="lines",
+            line=dict(width=0),
+            showlegend=False,
+            hoverinfo="skip",
+            name=name,
+            **kw,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=high,
+            mode="lines",
+            line=dict(width=0),
+            fill="tonexty",
+            fillcolor=rgba(color, 0.22),
+            name=name,
+            showlegend=legend,
+            hoverinfo="skip",
+            **kw,
+        )
+    )
+
+
+def vline(fig, x, label: str, *, color: str, row: int = 0, dash: str = "dot", **kw) -> None:
+    """A labelled vertical line at ``x`` (labels staggered by ``row`` so close dates stay legible)."""
+    fig.add_shape(
+        type="line",
+        x0=x,
+        x1=x,
+        xref=kw.get("xref", "x"),
+        yref="paper",
+        y0=0,
+        y1=1,
+        line=dict(color=color, width=1.6, dash=dash),
+        layer="above",
+    )
+    fig.add_annotation(
+        x=x,
+        xref=kw.get("xref", "x"),
+        y=1,
+        yref="paper",
+        yanchor="top",
+        xanchor="left",
+        xshift=3,
+        yshift=-row * 16,
+        text=label,
+        showarrow=False,
+        align="left",
+        font=dict(color=color),
+        bgcolor="rgba(255,255,255,0.75)",
+    )
+
+
+def as_date(x) -> pd.Timestamp:
+    return pd.Timestamp(x)
+
+
+def shade(fig, start, end, label: str, *, xref: str = "x") -> None:
+    fig.add_shape(
+        type="rect",
+        x0=as_date(start),
+        x1=as_date(end),
+        xref=xref,
+        y0=0,
+        y1=1,
+        yref="paper",
+        fillcolor="rgba(153,153,153,0.18)",
+        line=dict(width=0),
+        layer="below",
+    )
+    fig.add_annotation(
+        x=as_date(start),
+        xref=xref,
+        y=0,
+        yref="paper",
+        xanchor="left",
+        yanchor="bottom",
+        xshift=3,
+        yshift=3,
+        text=esc(label),
+        showarrow=False,
+        font=dict(color="#555555"),
+    )
+
+
+def palette(n: int) -> list[str]:
+    """``n`` Okabe-Ito colours in the project's order (cycled beyond seven)."""
+    return [_CYCLE[i % len(_CYCLE)] for i in range(n)]
+
+
+def iter_text(chart: Chart) -> Iterable[str]:
+    """Every string drawn on the figure (annotations, trace names, axis titles): for tests."""
+    fig = chart.figure
+    for a in fig.layout.annotations or ():
+        yield a.text or ""
+    for t in fig.data:
+        yield t.name or ""
+    for ax in (fig.layout.xaxis, fig.layout.yaxis):
+        if ax.title and ax.title.text:
+            yield ax.title.text
