@@ -70,7 +70,8 @@ def test_the_public_record_is_drawn_with_what_each_group_shows_and_cannot_show()
     for t in ("Followers per pro\\-IS Twitter account", "Pro\\-IS accounts suspended per month"):
         assert t in titles, titles
     assert md.count("**What it shows.**") == 4 and md.count("**What it cannot show.**") == 4
-    assert "TW\\-06 / 6 months: 376,890 / 6 months = 62,815" in md  # derivations and statuses in the sources list
+    # Derivations and statuses in the sources list.
+    assert "TW\\-06 / 6 months: 376,890 / 6 months = 62,815" in md
     assert "checkable with public data: partly" in md
     assert len(at.get("plotly_chart")) >= 6  # timeline, four record groups, the lab
 
