@@ -5,6 +5,8 @@ Kept out of the page script so that the page reads like a description of the UI.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -80,18 +82,17 @@ def claim_card(claim) -> None:
     """Value, period, source links and verification badge of one published figure."""
     with st.container(border=True):
         left, right = st.columns([1, 3])
-        left.metric(str(claim["claim_id"]), _format_value(claim), help=str(claim.get("unit", "")))
-        with left:
-            ui.badge(str(claim["verification"]))
+        from app_pages import _answer
+
+        left.metric(
+            str(claim["claim_id"]),
+            _format_value(claim),
+            help=ui.md_escape(_answer._value_help(claim)),
+        )
+        _answer.status_labels(str(claim["claim_id"]), where=left)
         right.markdown(f"**{ui.md_escape(str(claim['quantity']))}**")
         right.write(f"Period: {_period_text(claim)}")
-        right.write(f"Source: {claim['source_title']} ({claim['source_publisher']})")
-        links = [u.strip() for u in str(claim.get("source_url_or_citation", "")).split(";")]
-        urls = [u for u in links if u.startswith("http")]
-        if urls:
-            right.markdown(" · ".join(f"[link {i + 1}]({u})" for i, u in enumerate(urls)))
-        elif links and links[0]:
-            right.caption(links[0])
+        right.markdown(f"Sources: {_answer.source_links(claim)}")
         if claim.get("notes") and not pd.isna(claim.get("notes")):
             with right.expander("Verification notes"):
                 st.text(str(claim["notes"]))
@@ -207,16 +208,22 @@ def _lab_results():
         gec, trend = _component(att, "gec"), _component(att, "trend")
         rest = _component(att, "remainder")
         true_keys = [i["key"] for i in truth(name)["interventions"]]
-        gec_found = _significant(gec)
+        # The model credits the GEC only for a significant part in the claim's direction: a
+        # significant GEC term that pushed against the fall (a negative share) is no credit.
+        gec_found = _significant(gec) and (gec.get("share_of_observed") or 0) > 0
         rows.append(
             {
-                "scenario": name,
-                "true cause": ", ".join(true_keys) or "none (trend or its shape)",
+                "key": name,
+                "scenario": scenario_words(name),
+                "true cause": ", ".join(event_words(k) for k in true_keys)
+                or "none (trend or its shape)",
                 "trend share": trend.get("share_of_observed"),
                 "GEC share": gec.get("share_of_observed"),
                 "GEC 95% CI (log)": _ci_text(gec),
                 "remainder share": rest.get("share_of_observed"),
-                "credits GEC": "yes" if gec_found else "no",
+                "credits GEC": "yes"
+                if gec_found
+                else ("no: significant, but against the fall" if _significant(gec) else "no"),
                 "right?": "yes" if gec_found == ("gec" in true_keys) else "NO",
                 "data's own breaks": _break_text(ui.breaks("dataset", key, spec)),
             }
@@ -255,6 +262,12 @@ def _show_lab(table: pd.DataFrame, chart) -> None:
     for c in ("trend share", "GEC share"):
         shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else f"{round(100 * v)}%")  # no "-0%"
     st.table(shown, hide_index=True)
+    st.caption(
+        "Shares are parts of the observed change on the log scale and add up to 100% with the "
+        "remainder: a share above 100% means that part alone would have fallen further than the "
+        "series did, offset by a part that pushed the other way (a negative share). 'Credits "
+        "GEC' is yes only for a significant GEC part in the direction of the fall."
+    )
     wrong = table.loc[table["right?"] == "NO", "scenario"].tolist()
     st.write(
         f"A segmented model with the GEC as its only intervention gets {len(table) - len(wrong)} "
@@ -267,6 +280,21 @@ def _show_lab(table: pd.DataFrame, chart) -> None:
         "events in the model, placebo dates and a control series (see Robustness)."
     )
     ui.export_kit(chart, key="scenarios", results=table)
+
+
+def scenario_words(name: str) -> str:
+    """A scenario's name in words: its description up to the first ';' or ':' (no brackets)."""
+    from explorer.catalog.scenarios import SCENARIOS
+
+    text = re.sub(r"\s*\([^()]*(\([^()]*\))?[^()]*\)", "", SCENARIOS.get(name, name))
+    return re.split(r"[;:]", text)[0].strip().rstrip(".")
+
+
+def event_words(key: str) -> str:
+    """An event key as its catalogue label (``gec`` -> ``GEC announced``)."""
+    ev = ui.events()
+    hit = ev.loc[ev["key"] == key, "label"]
+    return str(hit.iloc[0]) if len(hit) else key
 
 
 def _break_text(bk) -> str:

@@ -6,6 +6,7 @@ the scenario lab's fits fill in underneath as they finish.
 
 import streamlit as st
 
+from app_pages import _answer as answer
 from app_pages import _claim_lab as lab
 from app_pages import _ui as ui
 
@@ -35,6 +36,7 @@ st.query_params["claim"] = claim_id
 claim = claims.loc[claims["claim_id"] == claim_id].iloc[0]
 events = ui.events()
 
+answer.answer_box(claim_id)
 lab.claim_card(claim)
 window = lab.window_of(claim)
 credited = lab.credited_event(claim, events)
@@ -63,13 +65,19 @@ if window is not None:
             )
     chart = ui.timeline(claim_id, None if credited is None else credited.get("key"))
     st.plotly_chart(chart.figure, key="timeline", width="content")
-    ui.source_caption(
-        f"{claim['source_title']} ({claim['source_publisher']}); events catalogue",
-        verification=claim["verification"],
-    )
+    ui.source_caption(f"{claim['source_title']} ({claim['source_publisher']}); events catalogue")
     ui.export_kit(chart, key="timeline")
 else:
     st.info("This figure has no time window, so there is no timeline to draw.")
+
+st.divider()
+st.header("The public record as evidence")
+st.write(
+    "The published figures hold several snapshots of the same quantities, taken by different "
+    "people over different periods. Read together, against the interventions:"
+)
+answer.record_section(claim_id)
+answer.measurement_box()
 
 st.divider()
 st.header("Scenario lab: the same 45%, different causes")

@@ -13,6 +13,30 @@ from app_pages import _ui as ui
 from explorer import charts
 from explorer.errors import InputError
 
+
+def choices_in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The specification curve's choice columns in words (no bare 'start: 0.1', 'covariates: True')."""
+    share = lambda v: "all data" if not v else f"first {v:.0%} dropped"  # noqa: E731
+    end = lambda v: "all data" if not v else f"last {v:.0%} dropped"  # noqa: E731
+    words = {
+        "family": ("model family", str),
+        "errors": ("standard errors", str),
+        "seasonality": ("seasonality", lambda v: str(v) if v else "none"),
+        "slope_change": (
+            "change modelled",
+            lambda v: "level and slope" if v in (True, "level+slope") else "level only",
+        ),
+        "start": ("series start", share),
+        "end": ("series end", end),
+        "covariates": ("covariates", lambda v: "in" if v in (True, "with") else "out"),
+    }
+    out = frame.copy()
+    for col, (name, fn) in words.items():
+        if col in out:
+            out[name] = out.pop(col).map(fn)
+    return out
+
+
 st.title("Robustness")
 events = ui.events()
 analysis = None
@@ -157,10 +181,23 @@ with ui.guard(what="power"), st.spinner("Simulating power..."):
         st.info(str(exc), icon=":material/info:")
         pw = None
 if pw is not None:
-    mde = f"{pw.mde:.3g}" + (f" ({pw.mde_pct:+.1f}%)" if pw.mde_pct is not None else "")
+    from explorer.robustness.verdict import SIZE_TOLERANCE, effect_words
+
+    mde = effect_words(pw.mde, pw.scale, f"(in {spec.value})")
     c1, c2 = st.columns(2)
-    c1.metric("Minimum detectable level change (80% power)", mde)
-    c2.metric("Test size under no effect", f"{pw.size:.2f}", help="Should be near 0.05")
+    c1.metric("Minimum detectable level change (80% power)", ui.md_escape(mde))
+    c2.metric(
+        "Test size under no effect",
+        f"{pw.size:.2f}",
+        help="How often the test finds an effect when there is none; it should be near 0.05.",
+    )
+    if not SIZE_TOLERANCE[0] <= pw.size <= SIZE_TOLERANCE[1]:
+        st.warning(
+            f"The test's size is {pw.size:.2f}, far from 0.05: with no effect at all it rejects "
+            f"{pw.size:.0%} of the time, so its p-values and this power are not to be taken at "
+            "face value. Try errors that allow for autocorrelation (Explore & model).",
+            icon=":material/warning:",
+        )
     st.line_chart(pw.curve, x="effect", y="power", height=220)
     st.caption(
         f"Power against the size of a level change ({spec.scale} scale): {pw.n_draws} "
@@ -203,19 +240,21 @@ if st.toggle(
     with ui.guard(what="specification curve"), st.spinner("Fitting every specification..."):
         sc = ui.spec_curve(source, key, spec, label)
         ok = sc.fitted.reset_index(drop=True)
-        frame = ok.assign(ci_low=ok["pct_ci_low"], ci_high=ok["pct_ci_high"], estimate=ok["pct"])
+        frame = choices_in_words(
+            ok.assign(ci_low=ok["pct_ci_low"], ci_high=ok["pct_ci_high"], estimate=ok["pct"])
+        )
         chart = charts.spec_curve_chart(
             frame[
                 [
                     "estimate",
                     "ci_low",
                     "ci_high",
-                    "family",
-                    "errors",
+                    "model family",
+                    "standard errors",
                     "seasonality",
-                    "slope_change",
-                    "start",
-                    "end",
+                    "change modelled",
+                    "series start",
+                    "series end",
                     "covariates",
                 ]
             ],
@@ -230,11 +269,21 @@ if st.toggle(
             f"{sc.share_same_sign_significant:.0%} of the {len(ok)} fitted paths give an effect "
             "of the same sign and significant."
         )
+        st.caption(
+            "Rows beneath the curve: the choices behind each estimate (model family, standard "
+            "errors, seasonality, level change only or level and slope, how much of the series' "
+            "start or end is dropped, covariates in or out); estimates are level changes in "
+            "percent."
+        )
 
 # -- the verdict, drawn at the top --------------------------------------------------------------
 with verdict_box:
     st.subheader("Verdict")
     with ui.guard(what="verdict"):
+        overall, why = ui.overall_label(
+            source, key, spec, label, sweep=sw, breaks=bk, placebo=pl, power=pw, specs=sc
+        )
+        st.markdown(f"**Overall: {ui.md_escape(overall)}.** {ui.md_escape(why)}")
         lines = ui.verdict_lines(
             source, key, spec, label, sweep=sw, breaks=bk, placebos=pl, power=pw, specs=sc
         )

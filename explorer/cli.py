@@ -26,6 +26,7 @@ COMMANDS = {
     "chart": "chart",
     "ingest": "ingest",
     "record": "record",
+    "answer": "answer",
 }
 
 

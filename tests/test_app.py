@@ -85,12 +85,17 @@ def test_landing_scenario_lab_fits_every_scenario():
     shares = pd.concat([table["trend share"], table["GEC share"]])
     assert shares.str.fullmatch(r"-?\d+%").all() and "-0%" not in set(shares), shares
     # The GEC-only model must credit the GEC where the truth is a GEC step.
-    row = table.set_index("scenario").loc["gec_step"]
+    row = table.set_index("scenario").loc[
+        "A step down at the GEC announcement on top of a mild pre-existing decline"
+    ]
     assert row["credits GEC"] == "yes"
     assert row["right?"] == "yes"
     # The data's own break falls in the month of the true step; none in a plain trend.
     assert "2016-01" in row["data's own breaks"]
-    assert table.set_index("scenario").loc["trend_only", "data's own breaks"] == "none"
+    assert (
+        table.set_index("scenario").loc["A decline already under way", "data's own breaks"]
+        == "none"
+    )
 
 
 def test_landing_first_browser_run_on_a_cold_server_defers_the_lab(monkeypatch):
@@ -103,12 +108,12 @@ def test_landing_first_browser_run_on_a_cold_server_defers_the_lab(monkeypatch):
     at = app().run()
     no_trouble(at)
     assert at.session_state["lab_page_drawn"] is True
-    assert len(at.get("plotly_chart")) == 1  # the timeline, not the lab's grid
+    assert len(at.get("plotly_chart")) == 5  # the timeline and the record, not the lab's grid
     assert not at.table
     assert "No public series covers this claim" in " ".join(w.value for w in at.warning)
     at.run()
     no_trouble(at)
-    assert len(at.get("plotly_chart")) == 2 and len(at.table[0].value) == 6
+    assert len(at.get("plotly_chart")) == 6 and len(at.table[0].value) == 6
 
 
 def test_landing_unknown_claim_in_url_warns_and_falls_back():

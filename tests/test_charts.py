@@ -178,7 +178,13 @@ def test_events_timeline_marks_the_window_and_the_credited_event():
     assert labels["<b>GEC</b>"].font.color == COLORS["intervention"]
     assert "Inside" in labels
     legend = sorted(t.name for t in chart.figure.data if t.showlegend is not False)
-    assert legend == ["attack", "platform enforcement", "policy"]
+    assert legend == [
+        "Claim window 2014-06 to 2016-07",
+        "Credited: GEC",
+        "attack",
+        "platform enforcement",
+        "policy",
+    ]
     # Also from objects with attributes, as explorer.catalog.events gives them.
     from types import SimpleNamespace
 
@@ -214,7 +220,8 @@ def test_timeline_labels_do_not_overlap():
             continue  # no room: label left out (hover and data keep it)
         w = pd.Timedelta(days=(len(text) * 13 * 0.56 + 10) * px_days)
         extents.setdefault(level, []).append((d, d + w) if anchor == "left" else (d - w, d))
-        assert anchor == "left" or d + w > hi  # right-anchored only at the right edge
+        a, b = (d, d + w) if anchor == "left" else (d - w, d)
+        assert lo <= a and b <= hi  # every label inside the axis, left of its stem if need be
     for spans in extents.values():
         spans.sort()
         assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))

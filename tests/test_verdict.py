@@ -64,7 +64,7 @@ def test_verdict_flags_a_break_that_came_before_the_claimed_date():
     # The real step is at 2015-01 (t = 60); the claim credits 2016-01.
     v = _verdict(_series(-8.0, t0=60))
     assert v["breaks"].ok is False
-    assert "12 period(s) before the claimed date" in v["breaks"].sentence
+    assert "12 months before the claimed date" in v["breaks"].sentence
     assert dict(v["sweep"].figures)["distance_periods"] == -12
 
 

@@ -15,7 +15,6 @@ import sys
 import pandas as pd
 import streamlit as st
 
-from app_pages._ui.guard import VERIFICATION_TEXT
 from app_pages._ui.tables import claims, dataset_title, events, source_line
 from app_pages._ui.uploads import get_table
 
@@ -156,9 +155,12 @@ def _its_chart_cached(source: str, key: str, spec):
 def timeline(claim_id: str, credit: str | None):
     """A claim's window against the events catalogue (the landing page's first chart)."""
     from explorer import charts
+    from explorer.catalog.record import statuses
 
     claim = claims().set_index("claim_id").loc[claim_id]
     start, end = pd.Timestamp(claim["period_start"]), pd.Timestamp(claim["period_end"])
+    # Both labels, never "(Verified)": that was about the quotation, not the drop.
+    both = statuses(claim_id)
     return charts.events_timeline(
         events(),
         window=(start, end),
@@ -166,7 +168,10 @@ def timeline(claim_id: str, credit: str | None):
         span=(start - pd.DateOffset(months=5), end + pd.DateOffset(months=3)),
         text=charts.ChartText(
             title=f"{claim_id}: the claim's window against the events",
-            subtitle=f"{claim['quantity']} ({VERIFICATION_TEXT[claim['verification']]})",
+            subtitle=(
+                f"{claim['quantity']}. {both['reported_as_stated']['label']}; "
+                f"{both['checkable']['label'].lower()}"
+            ),
             source=f"{claim['source_publisher']}; events catalogue",
         ),
     )

@@ -48,8 +48,22 @@ def verdict_lines(
         placebo=placebos,
         specs=specs,
         power=power,
+        units=f"(in {spec.value})" if spec.scale != "log" else None,
     )
     return [f"{a.question} {a.sentence}" for a in v.answers]
+
+
+def overall_label(source, key, spec, label, **results) -> tuple[str, str]:
+    """The verdict's overall label and sentence (``Verdict.overall``)."""
+    from explorer.robustness.verdict import build_verdict
+
+    iv = next(i for i in spec.interventions if i.label == label)
+    return build_verdict(
+        label=label,
+        claimed_date=iv.timestamp,
+        freq=series(source, key, spec).freq,
+        **results,
+    ).overall
 
 
 # -- tables and labels -------------------------------------------------------------------------

@@ -356,14 +356,21 @@ def _period_words(start, start_p, end, end_p) -> str:
 # -- the table --------------------------------------------------------------------------------
 
 
-def _rows() -> dict[str, dict]:
+def _rows(claims: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The published figures by claim id (``claims``: another table of the same columns)."""
     from explorer.catalog.claims import load_claims
 
-    df = load_claims()
+    df = load_claims() if claims is None else claims
     out = {}
     for r in df.to_dict("records"):
         out[str(r["claim_id"])] = {k: (None if _missing(v) or v == "" else v) for k, v in r.items()}
     return out
+
+
+def claim_rows(claims: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The published figures as ``{claim_id: row dict}`` (missing values as None), as the
+    templates, ``statuses`` and ``evaluate`` read them."""
+    return _rows(claims)
 
 
 def _missing(v) -> bool:
@@ -742,9 +749,9 @@ def group(group_id: str) -> dict:
     return _group_dict(_spec(group_id), _rows())
 
 
-def groups() -> list[dict]:
-    """Every group, evaluated against the catalogue (see ``group``)."""
-    rows = _rows()
+def groups(*, claims: pd.DataFrame | None = None) -> list[dict]:
+    """Every group, evaluated against the catalogue (or ``claims``, a table of the same columns)."""
+    rows = _rows(claims)
     return [_group_dict(g, rows) for g in GROUPS]
 
 
@@ -752,14 +759,14 @@ def _notes(items, rows: dict) -> list[dict]:
     return [{"id": i, "text": fill(t, rows=rows), "claim_ids": list(c)} for i, t, c in items]
 
 
-def measurement_notes() -> list[dict]:
+def measurement_notes(*, claims: pd.DataFrame | None = None) -> list[dict]:
     """What the measurement itself does (``id, text, claim_ids``)."""
-    return _notes(MEASUREMENT, _rows())
+    return _notes(MEASUREMENT, _rows(claims))
 
 
-def what_would_settle_it() -> list[dict]:
+def what_would_settle_it(*, claims: pd.DataFrame | None = None) -> list[dict]:
     """The data that would answer the question, so a journalist knows what to ask for."""
-    return _notes(SETTLE, _rows())
+    return _notes(SETTLE, _rows(claims))
 
 
 def consistency_checks() -> list[dict]:

@@ -365,7 +365,7 @@ def as_date(x) -> pd.Timestamp:
     return pd.Timestamp(x)
 
 
-def shade(fig, start, end, label: str, *, xref: str = "x") -> None:
+def shade(fig, start, end, label: str | None, *, xref: str = "x") -> None:
     fig.add_shape(
         type="rect",
         x0=as_date(start),
@@ -378,6 +378,8 @@ def shade(fig, start, end, label: str, *, xref: str = "x") -> None:
         line=dict(width=0),
         layer="below",
     )
+    if not label:  # named in the legend instead
+        return
     fig.add_annotation(
         x=as_date(start),
         xref=xref,

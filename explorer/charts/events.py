@@ -7,13 +7,13 @@ import pandas as pd
 from explorer.charts.base import (
     COLORS,
     DEFAULT_SIZE,
+    OKABE_ITO,
     Chart,
     ChartText,
     as_date,
     esc,
     finish,
     new_figure,
-    palette,
     shade,
 )
 from explorer.periods import period_label
@@ -35,40 +35,52 @@ def _events_frame(events) -> pd.DataFrame:
     return df.sort_values("date").reset_index(drop=True)
 
 
-_LABEL_CHARS = 30  # longer event names are shortened on the chart (in full in hover and data)
-_MAX_LEVELS = 8
+_LABEL_CHARS = 44  # longer event names are shortened on the chart (in full in hover and data)
+_MAX_LEVELS = 10
+# Kinds of event by colour; vermillion (and orange, too close to it) are kept for the event a
+# claim credits, so the legend never shows the credited colour for another kind.
+KIND_COLORS = {
+    "policy": OKABE_ITO["blue"],
+    "platform enforcement": OKABE_ITO["green"],
+    "attack": OKABE_ITO["black"],
+    "publication": OKABE_ITO["purple"],
+}
+_KIND_CYCLE = [OKABE_ITO[k] for k in ("sky", "grey", "yellow")]
 
 
 def _label_levels(df: pd.DataFrame, lo, hi) -> list[tuple[int, str, str]]:
     """Per event: (stem level, label anchor, label text), so that labels do not overlap.
 
-    Greedy: each label goes on the lowest level whose last label ends before it starts; labels
-    that would run past the right edge are drawn to the left of their stem. Widths are estimated
-    at the app's default size (export sizes scale fonts with the width, so they stay close).
+    Greedy, by date: each label goes on the lowest level where it fits, drawn to the right of
+    its stem or else to its left, inside the axis and clear of every label on that level.
+    Widths are estimated at the app's default size (export sizes scale fonts with the width,
+    so they stay close).
     """
     span_days = max((hi - lo).days, 1)
     plot_px = DEFAULT_SIZE[0] - 80
     days_per_px = span_days / plot_px
-    ends: list[pd.Timestamp] = []
+    placed: list[list[tuple[pd.Timestamp, pd.Timestamp]]] = [[] for _ in range(_MAX_LEVELS)]
     out = []
     for _, row in df.iterrows():
         text = str(row["label"])
         short = text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1].rstrip() + "\u2026"
         width = pd.Timedelta(days=(len(short) * 13 * 0.56 + 10) * days_per_px)
         d = row["date"]
-        anchor, start, end = "left", d, d + width
-        if end > hi:
-            anchor, start, end = "right", d - width, d
-        free = [i for i, e in enumerate(ends) if e < start]
-        if free:
-            level = free[0]
-        elif len(ends) < _MAX_LEVELS:
-            level = len(ends)
-            ends.append(end)
-        else:  # no room left: the stem stays, the label goes (it is in the hover and the data)
-            out.append((min(range(len(ends)), key=lambda i: ends[i]), anchor, ""))
+        spot = None
+        for level in range(_MAX_LEVELS):
+            for anchor, a, b in (("left", d, d + width), ("right", d - width, d)):
+                if a < lo or b > hi:
+                    continue
+                if all(b < x or a > y for x, y in placed[level]):
+                    spot = (level, anchor, a, b)
+                    break
+            if spot:
+                break
+        if spot is None:  # no room left: the stem stays, the label goes (in the hover and data)
+            out.append((0, "left", ""))
             continue
-        ends[level] = end
+        level, anchor, a, b = spot
+        placed[level].append((a, b))
         out.append((level, anchor, short))
     return out
 
@@ -125,9 +137,15 @@ def events_timeline(
     fig = new_figure()
     fig.update_layout(hovermode="closest")
     if window:
-        shade(fig, w0, w1, f"Claim window {period_label(w0, 'M')} to {period_label(w1, 'M')}")
+        # Named in the legend: a label inside the shading sat on the axis line.
+        shade(fig, w0, w1, None)
     kinds = list(dict.fromkeys(df["kind"].fillna("").astype(str)))
-    kind_color = {k: palette(len(kinds))[i] for i, k in enumerate(kinds)}
+    others = [k for k in kinds if k not in KIND_COLORS]
+    kind_color = {
+        **{k: _KIND_CYCLE[i % len(_KIND_CYCLE)] for i, k in enumerate(others)},
+        **KIND_COLORS,
+    }
+    credited_label = None
     levels = _label_levels(df, lo, hi)
     step = 0.6
     for i, row in df.iterrows():
@@ -135,6 +153,8 @@ def events_timeline(
         y = 1.0 + level * step
         credited = credit is not None and credit in (str(row["key"]), str(row["label"]))
         color = COLORS["intervention"] if credited else kind_color[str(row["kind"] or "")]
+        if credited:
+            credited_label = str(row["label"])
         label = f"<b>{esc(short)}</b>" if credited else esc(short)
         fig.add_trace(
             go.Scatter(
@@ -161,15 +181,27 @@ def events_timeline(
             font=dict(color=color),
             bgcolor="rgba(255,255,255,0.85)",
         )
-    for k in kinds:  # a legend of the kinds (the stems carry no legend entries of their own)
-        if k:
+    legend = []  # the stems carry no legend entries of their own
+    if credited_label:
+        legend.append((f"Credited: {credited_label}", COLORS["intervention"], "circle"))
+    legend += [(k, kind_color[k], "circle") for k in kinds if k]
+    if window:
+        legend.append(
+            (
+                f"Claim window {period_label(w0, 'M')} to {period_label(w1, 'M')}",
+                "#cfcfcf",
+                "square",
+            )
+        )
+    for name, colour, symbol in legend:
+        if name:
             fig.add_trace(
                 go.Scatter(
                     x=[None],
                     y=[None],
                     mode="markers",
-                    name=esc(k),
-                    marker=dict(size=9, color=kind_color[k]),
+                    name=esc(name),
+                    marker=dict(size=11 if symbol == "square" else 9, color=colour, symbol=symbol),
                     hoverinfo="skip",
                 )
             )

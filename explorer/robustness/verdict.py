@@ -27,6 +27,17 @@ import pandas as pd
 from explorer.periods import period_label
 
 NEAR = 3  # periods either side of the claimed date that "moving the date a little" means
+PERIOD_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+SIZE_TOLERANCE = (0.02, 0.09)  # a simulated test size outside this is flagged (nominal 0.05)
+OVERALL = ("Survives", "Fragile", "Not distinguishable")
+
+
+def period_word(freq: str | None, n: float = 2) -> str:
+    """``month`` / ``months`` for monthly data (``period(s)`` for an unknown frequency)."""
+    word = PERIOD_WORDS.get((freq or "")[:1].upper())
+    if word is None:
+        return "period" if n == 1 else "periods"
+    return word if n == 1 else word + "s"
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,38 @@ class Verdict:
     @property
     def sentences(self) -> list[str]:
         return [a.sentence for a in self.answers]
+
+    @property
+    def overall(self) -> tuple[str, str]:
+        """The label Methods promises, with one sentence: ``Survives``, ``Fragile`` or ``Not
+        distinguishable`` (or ``Not yet judged`` while the date sweep is missing)."""
+        ok = {a.key: a.ok for a in self.answers}
+        if ok.get("sweep") is None:
+            return ("Not yet judged", "The date sweep has not been computed, so no overall label.")
+        if ok.get("power") is False or ok.get("placebo") is False:
+            why = (
+                "the data could not have detected an effect of this size"
+                if ok.get("power") is False
+                else "placebo dates give effects as large"
+            )
+            return ("Not distinguishable", f"Not distinguishable from the trend: {why}.")
+        if ok.get("sweep") is False or ok.get("specs") is False or ok.get("breaks") is False:
+            which = [
+                w
+                for k, w in (
+                    ("sweep", "the exact date"),
+                    ("specs", "one modelling choice"),
+                    ("breaks", "where the data's own break falls"),
+                )
+                if ok.get(k) is False
+            ]
+            return ("Fragile", "Fragile: the effect depends on " + " and ".join(which) + ".")
+        missing = [a.key for a in self.answers if a.ok is None]
+        return (
+            "Survives",
+            "Survives every check computed"
+            + (f" (not answered: {', '.join(missing)})." if missing else "."),
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -106,13 +149,13 @@ def sweep_answer(
     where = "after" if off > 0 else "before" if off < 0 else "at"
     s = (
         f"The level change keeps its sign and stays significant for {int(keep.sum())} of "
-        f"{len(near_rows)} dates within {near} periods of the claimed date"
+        f"{len(near_rows)} dates within {near} {period_word(freq, near)} of the claimed date"
         + ("" if ok else ", so it hangs on the exact date chosen")
         + (
             "; the best-fitting date is the claimed one."
             if off == 0
             else f"; the best-fitting date, {_fmt_date(sweep.best_date, freq)}, is {abs(off)} "
-            f"period(s) {where} it."
+            f"{period_word(freq, abs(off))} {where} it."
         )
     )
     return Answer(
@@ -162,7 +205,8 @@ def breaks_answer(breaks, claimed_date, freq: str) -> Answer:
     when = (
         "at the claimed date"
         if off == 0
-        else f"{abs(off)} period(s) {'after' if off > 0 else 'before'} the claimed date"
+        else f"{abs(off)} {period_word(freq, abs(off))} {'after' if off > 0 else 'before'} the "
+        "claimed date"
     )
     s = (
         f"The data's own nearest break is in {_fmt_date(near['date'], freq)} "
@@ -197,15 +241,34 @@ def placebo_answer(placebo, alpha: float = 0.05) -> Answer:
     n, p = placebo.n_placebos, placebo.p_value
     fakes = "fake dates" if placebo.kind == "time" else "control units treated as if treated"
     beaten = n - (placebo.rank - 1)
-    s = (
-        f"The real effect is more extreme than {beaten} of {n} {fakes} (permutation p = {p:.3f}"
-        + (
-            f"; with {n} placebos no p below {placebo.min_attainable_p:.3f} is possible)"
-            if placebo.min_attainable_p > alpha / 2
-            else ")"
+    floor = placebo.min_attainable_p
+    at_floor = placebo.rank == 1 or p <= floor + 1e-12
+    if at_floor:
+        s = (
+            f"The real effect is more extreme than every one of the {n} {fakes} (permutation "
+            f"p = {p:.3f}: with {n} placebos no p below {floor:.3f} = 1/{n + 1} is possible)"
+            + (
+                f". That floor is above {alpha:g}, so the test cannot reach significance here; "
+                "more placebos (a longer pre-period) would be needed."
+                if floor > alpha
+                else "."
+            )
         )
-        + ("." if p <= alpha else ": placebos as large are common, so the effect is not unusual.")
-    )
+    else:
+        s = (
+            f"The real effect is more extreme than {beaten} of {n} {fakes} (permutation "
+            f"p = {p:.3f}"
+            + (
+                f"; with {n} placebos no p below {floor:.3f} is possible)"
+                if floor > alpha / 2
+                else ")"
+            )
+            + (
+                "."
+                if p <= alpha
+                else f": {n - beaten} placebo(s) are as large or larger, so the effect is not unusual."
+            )
+        )
     ok = None if placebo.min_attainable_p > alpha else bool(p <= alpha)
     return Answer(
         "placebo",
@@ -237,16 +300,39 @@ def specs_answer(specs) -> Answer:
     )
 
 
-def power_answer(power) -> Answer:
+def effect_words(value: float, scale: str, units: str | None = None) -> str:
+    """An effect with its unit: percent on the log scale, else the series' own units."""
+    if scale == "log":
+        return f"{100 * (np.exp(value) - 1):+.1f}%"
+    return f"{value:+.3g} {units or 'in the series own units'}"
+
+
+def power_answer(power, units: str | None = None) -> Answer:
     q = "What could the data have detected?"
-    unit = "" if power.scale == "identity" else " on the log scale"
-    mde = f"{power.mde_pct:+.0f}%" if power.mde_pct is not None else _num(power.mde) + unit
+    mde = effect_words(power.mde, power.scale, units)
     s = f"This series detects a {power.kind} change as large as {mde} (or larger in size) 80% of the time"
     if power.effect is not None:
-        s += f"; a change of {_num(power.effect)}{unit} would be detected {power.power:.0%} of the time"
+        s += (
+            f"; a change of {effect_words(power.effect, power.scale, units)} would be detected "
+            f"{power.power:.0%} of the time"
+        )
     s += "."
     ok = None if power.power is None else bool(power.power >= power.target)
-    return Answer("power", q, ok, s, (("mde", power.mde), ("power", power.power)))
+    size = getattr(power, "size", None)
+    size_ok = size is None or SIZE_TOLERANCE[0] <= size <= SIZE_TOLERANCE[1]
+    if not size_ok:
+        s += (
+            f" Warning: with no effect at all the test still rejects {size:.0%} of the time, not "
+            "5%, so its p-values and this power cannot be taken at face value (try errors that "
+            "allow for autocorrelation, or a longer series)."
+        )
+    return Answer(
+        "power",
+        q,
+        ok,
+        s,
+        (("mde", power.mde), ("power", power.power), ("size", size), ("size_ok", size_ok)),
+    )
 
 
 def build_verdict(
@@ -260,6 +346,7 @@ def build_verdict(
     specs=None,
     power=None,
     alpha: float = 0.05,
+    units: str | None = None,
 ) -> Verdict:
     """The five answers from whichever results are given (missing ones answer None).
 
@@ -269,6 +356,11 @@ def build_verdict(
     True
     """
     missing = "Not computed for this claim."
+    # Where each missing answer is computed (the Robustness page's sections and its toggle).
+    where = {
+        "specs": " Turn on 'Run the specification curve' on the Robustness page to compute it.",
+        "breaks": " The break tests run on the Robustness page.",
+    }
     qs = {
         "sweep": "Does the effect survive if the date moves a little?",
         "breaks": "Where does the data's own break fall relative to the claimed date?",
@@ -281,7 +373,7 @@ def build_verdict(
         "breaks": breaks and claimed_date is not None and breaks_answer(breaks, claimed_date, freq),
         "placebo": placebo and placebo_answer(placebo, alpha),
         "specs": specs and specs_answer(specs),
-        "power": power and power_answer(power),
+        "power": power and power_answer(power, units),
     }
-    answers = tuple(got[k] or Answer(k, qs[k], None, missing) for k in qs)
+    answers = tuple(got[k] or Answer(k, qs[k], None, missing + where.get(k, "")) for k in qs)
     return Verdict(label, None if claimed_date is None else pd.Timestamp(claimed_date), answers)
