@@ -24,7 +24,13 @@ LAYERS = [
     {"explorer.io"},
     {"explorer.models"},
     {"explorer.robustness", "explorer.attribution", "explorer.catalog"},
-    {"explorer.charts", "explorer.export", "explorer.tweets", "explorer.urlstate", "explorer.answer"},
+    {
+        "explorer.charts",
+        "explorer.export",
+        "explorer.tweets",
+        "explorer.urlstate",
+        "explorer.answer",
+    },
     {"explorer.commands", "explorer.cli", "explorer.__main__"},
 ]
 UI_ONLY = ("streamlit",)  # never imported under explorer/
