@@ -235,6 +235,8 @@ class Supervisor:
                         self.say(f"replica r{i + 1} exited ({p.returncode}); restarting")
                         # A replica that keeps dying at once is restarted at most every 2 s.
                         time.sleep(max(0.0, 2.0 - (time.time() - last_start[i])))
+                        if self.stopping:
+                            break
                         last_start[i] = time.time()
                         self.start_replica(i)
                 if self.proxy.poll() is not None and not self.stopping:
