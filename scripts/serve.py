@@ -165,6 +165,7 @@ class Supervisor:
         self.proxy = subprocess.Popen(
             [HAPROXY, "-db", "-f", str(self.cfg)], cwd=self.rundir, preexec_fn=_pdeathsig
         )
+        self.proxy_started = time.time()
         self.say(f"haproxy pid {self.proxy.pid} on http://{self.address}:{self.port}")
         self.write_state()
 
@@ -240,6 +241,9 @@ class Supervisor:
                         last_start[i] = time.time()
                         self.start_replica(i)
                 if self.proxy.poll() is not None and not self.stopping:
+                    if time.time() - self.proxy_started < 5:
+                        self.say(f"haproxy exited at once ({self.proxy.returncode}); giving up")
+                        return 1
                     self.say(f"haproxy exited ({self.proxy.returncode}); restarting")
                     time.sleep(1.0)
                     self.start_proxy()
@@ -266,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not os.access(HAPROXY, os.X_OK):
         ap.error(f"no {HAPROXY}: `make serve` installs Debian's haproxy")
+    try:
+        with socket.socket() as s:
+            s.bind((a.address, a.port))
+    except OSError as exc:
+        ap.error(f"cannot listen on {a.address}:{a.port} ({exc.strerror}); choose PORT=...")
     return Supervisor(a.replicas, a.port, a.address, a.state, sys.stderr).run()
 
 

@@ -329,3 +329,23 @@ def test_stopping_the_supervisor_stops_every_child(tmp_path):
         proc.wait(timeout=20)
     time.sleep(0.5)
     assert [p for p in pids if _alive(p)] == []
+
+
+def test_a_port_in_use_is_refused_with_one_sentence():
+    import socket
+
+    if not os.access(HAPROXY, os.X_OK):
+        pytest.fail(f"no {HAPROXY}: make test installs Debian's haproxy")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "scripts/serve.py", "--replicas", "1", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert out.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
