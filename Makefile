@@ -7,7 +7,7 @@ PORT ?= 8501
 # The Fifth Tribe Kaggle file (never committed), for make data-check only.
 KAGGLE ?= ../shared/data/fifthtribe/tweets.csv
 
-.PHONY: run test bench lint data data-check validate venv dev-deps chromium clean
+.PHONY: run serve test bench lint data data-check validate venv dev-deps chromium haproxy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +32,26 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's HAProxy is the reverse proxy of `make serve` (sticky sessions over several replicas).
+haproxy:
+	@if [ ! -x /usr/sbin/haproxy ]; then \
+	  echo "installing Debian's haproxy (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	fi
+
 run: venv
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: dev-deps chromium
+# N app processes on loopback ports behind HAProxy on PORT (sticky by cookie); Ctrl-C stops all.
+REPLICAS ?= 2
+ADDRESS ?= 127.0.0.1
+serve: venv haproxy
+	$(PY) scripts/serve.py --replicas $(REPLICAS) --port $(PORT) --address $(ADDRESS)
+
+test: dev-deps chromium haproxy
 	$(PY) -m pytest -q
 
-bench: dev-deps chromium
+bench: dev-deps chromium haproxy
 	$(PY) -m bench
 
 lint: dev-deps
