@@ -47,6 +47,20 @@ def default_hac_lags(n: int) -> int:
     return int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
+def outcome_unit(y) -> float:
+    """A power of two near the outcome's largest magnitude (1 for an all-zero outcome).
+
+    Gaussian fits divide the outcome by it and multiply every number back: division by a power
+    of two is exact, so ordinary series get the same bits, while a series near 1e-300 (whose
+    squared residuals underflow to a standard error of 0) or 1e300 (whose squares overflow)
+    gets the answer its rescaled copy gets.
+    """
+    v = np.abs(np.asarray(y, float))
+    v = v[np.isfinite(v)]
+    m = float(v.max()) if len(v) else 0.0
+    return float(2.0 ** np.frexp(m)[1]) if m > 0 else 1.0
+
+
 @dataclass
 class RawFit:
     """What every model hands to ``ItsResult``: coefficients, covariance, and how to read them.
@@ -71,6 +85,10 @@ class RawFit:
     aic: float | None = None
     extra: dict = field(default_factory=dict)
     comparative: dict | None = None  # {"control": name, "panels": k} for comparative ITS
+    # Per-parameter units of ``cov`` (None: cov is in the outcome's units). A gaussian fit on
+    # y / u keeps cov on that scale, the covariance being cov * outer(cov_mult, cov_mult):
+    # variances of an outcome near 1e-300 or 1e300 would under- or overflow.
+    cov_mult: np.ndarray | None = None
 
 
 # -- the fast path the robustness sweeps reuse -----------------------------------------------
@@ -101,7 +119,8 @@ def ols_params_bse(
     """
     import statsmodels.api as sm
 
-    y = np.asarray(y, float)
+    unit = outcome_unit(y)  # exact rescaling: no squares under- or overflow
+    y = np.asarray(y, float) / unit
     X = np.asarray(X, float)
     if errors == "ols":
         res = sm.OLS(y, X).fit()
@@ -112,7 +131,7 @@ def ols_params_bse(
         )
     else:
         raise SpecError(f"The fast path fits ols or hac errors, not {errors!r}.")
-    return np.asarray(res.params), np.asarray(res.bse)
+    return np.asarray(res.params) * unit, np.asarray(res.bse) * unit
 
 
 # -- inputs ----------------------------------------------------------------------------------
@@ -285,6 +304,8 @@ def _checked(result):
     y = np.asarray(fit.y_model, float)[np.asarray(fit.rows, bool)]
     resid = np.asarray(fit.resid, float)
     resid = resid[np.isfinite(resid)]
+    unit = outcome_unit(y)  # scale-free: squares of values near 1e300 overflow
+    y, resid = y / unit, resid / unit
     spread = float(np.std(y)) if len(y) > 1 else 0.0
     if spread > 0 and len(resid) and float(np.sqrt(np.mean(resid**2))) <= 1e-9 * spread:
         raise FitError(
@@ -318,8 +339,14 @@ def _fit_single(spec: ItsSpec, design: Design, inputs: dict) -> RawFit:
     X = design.X.loc[rows] if not rows.all() else design.X
     y = inputs["y_model"][rows]
     lo = inputs["log_offset"]
-    res, df = _statsmodels_fit(spec, y, X, None if lo is None else lo[rows])
-    return _raw_from(res, df, spec, design, X, rows, inputs)
+    unit = outcome_unit(y) if _rescaled(spec) else 1.0
+    res, df = _statsmodels_fit(spec, y / unit, X, None if lo is None else lo[rows])
+    return _raw_from(res, df, spec, design, X, rows, inputs, unit=unit)
+
+
+def _rescaled(spec: ItsSpec) -> bool:
+    """Gaussian OLS and HAC fits divide the outcome by ``outcome_unit`` (AR fits do it inside)."""
+    return spec.family == "gaussian" and not spec.effective_errors.startswith("ar:")
 
 
 def _statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
@@ -400,11 +427,18 @@ def fit_negbin(y, X, exposure, cov_kw: dict):
     return res
 
 
-def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
+def _raw_from(res, df, spec, design, X, rows, inputs, unit: float = 1.0) -> RawFit:
+    """``unit``: the gaussian outcome was divided by it (``outcome_unit``); numbers come back in
+    the outcome's units, the covariance stays on the fitted scale with ``cov_mult``."""
     names = list(X.columns)
+    # the Jacobian of y -> y / unit in the log-likelihood
+    shift = len(np.asarray(res.resid)) * math.log(unit) if unit != 1.0 else 0.0
+    with np.errstate(over="ignore"):  # the variance of a series near 1e300 is out of range
+        u2 = np.float64(unit) ** 2
     if spec.family == "gaussian" and spec.effective_errors.startswith("ar:"):
         pnames = pd.Index(res.param_names, dtype=object)
         params = pd.Series(res.params, index=pnames)
+        mult = np.asarray(res.cov_mult, float)  # explorer.its_ar standardises the outcome
         return RawFit(
             params=params,
             cov=pd.DataFrame(res.cov, index=pnames, columns=pnames),
@@ -420,6 +454,7 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             aic=res.aic,
             scale=res.sigma2,
             extra={"ar": res.phi.tolist(), "innovations": res.innovations, "ar_method": res.method},
+            cov_mult=None if (mult == 1.0).all() else mult,
         )
     # object-dtype names: pandas 3's default Arrow strings cost more than the OLS fit itself
     index = pd.Index(_param_names(res, names), dtype=object)
@@ -439,7 +474,11 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             alpha = 0.0
         resid = (yy - mu) / np.sqrt(mu + alpha * mu**2)  # Pearson residuals
     else:
-        resid = np.asarray(res.resid)
+        resid = np.asarray(res.resid) * unit
+    mult = None
+    if unit != 1.0:  # gaussian OLS/HAC on y / unit: every coefficient is in units of y
+        mult = np.full(len(params), unit)
+        params = params * unit
     return RawFit(
         params=params,
         cov=cov,
@@ -452,10 +491,11 @@ def _raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
         log_offset=inputs["log_offset"],
         resid=resid,
         pearson_chi2=pearson,
-        scale=float(getattr(res, "scale", np.nan)),
-        llf=float(res.llf) if hasattr(res, "llf") else None,
-        aic=float(res.aic) if hasattr(res, "aic") else None,
+        scale=float(getattr(res, "scale", np.nan) * u2),
+        llf=float(res.llf) - shift if hasattr(res, "llf") else None,
+        aic=float(res.aic) + 2 * shift if hasattr(res, "aic") else None,
         extra=extra,
+        cov_mult=mult,
     )
 
 

@@ -21,8 +21,10 @@ from explorer.its import (
     _check_rank,
     _column,
     _raw_from,
+    _rescaled,
     _statsmodels_fit,
     default_hac_lags,
+    outcome_unit,
 )
 from explorer.series import SeriesData
 from explorer.spec import ItsSpec
@@ -91,17 +93,18 @@ def fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: d
     g = np.concatenate(groups)
     _check_rank(Xs, cols)
     log_offset = None if offs[0] is None else np.concatenate(offs)
+    unit = outcome_unit(y) if _rescaled(spec) else 1.0  # see explorer.its
     if spec.family == "gaussian" and spec.effective_errors == "hac":
         import statsmodels.api as sm
 
-        res = sm.OLS(y, X).fit()
+        res = sm.OLS(y / unit, X).fit()
         lags = default_hac_lags(int(rows.sum())) if spec.hac_lags is None else spec.hac_lags
         cov = panel_newey_cov(Xs, np.asarray(res.resid), g, lags)
-        raw = _raw_from(res, float(res.df_resid), spec, design, X, rows, inputs)
+        raw = _raw_from(res, float(res.df_resid), spec, design, X, rows, inputs, unit=unit)
         raw.cov = pd.DataFrame(cov, index=cols, columns=cols)
     else:
-        res, df = _statsmodels_fit(spec, y, X, log_offset)
-        raw = _raw_from(res, df, spec, design, X, rows, inputs)
+        res, df = _statsmodels_fit(spec, y / unit, X, log_offset)
+        raw = _raw_from(res, df, spec, design, X, rows, inputs, unit=unit)
     treated = z == 1
     raw.resid = np.asarray(raw.resid)[treated] if len(raw.resid) == len(z) else raw.resid
     raw.comparative = {

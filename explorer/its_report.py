@@ -38,6 +38,10 @@ def diagnostics(result) -> dict:
     d = {k: v for k, v in result._diagnostics_base.items() if not k.startswith("_")}
     r = residuals(result)
     r = r[np.isfinite(r)]
+    if len(r):  # both tests are scale-free; squares of residuals near 1e-300 underflow
+        from explorer.its import outcome_unit
+
+        r = r / outcome_unit(r)
     if len(r) > 3:
         d["durbin_watson"] = float(durbin_watson(r))
         lags = max(1, min(10, len(r) // 5))
