@@ -37,6 +37,12 @@ def outcome_units(y: np.ndarray) -> np.ndarray:
     return np.where(m > 0, np.exp2(np.frexp(m)[1].astype(float)), 1.0)
 
 
+def _check_lags(lags: int, n: int) -> None:
+    from explorer.its import check_hac_lags  # one message for every path
+
+    check_hac_lags(lags, n)
+
+
 @dataclass(frozen=True)
 class BatchFit:
     """Stacked OLS fits: ``params`` (B, k), ``bse`` (B, k), ``resid`` (B, n), ``ssr`` (B,)."""
@@ -150,6 +156,7 @@ def batch_ols(
         use_t = True
     elif errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
+        _check_lags(lags, n)
         S = hac_meat(Xb * resid[:, :, None], lags)
         cov = xtx_inv @ S @ xtx_inv * (n / df)
         use_t = True
@@ -258,6 +265,7 @@ def batch_partial_ols(
         cov = A * (ssr / df)[:, None, None]
     elif errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
+        _check_lags(lags, n)
         cov = A @ hac_meat(Zt * resid[:, :, None], lags) @ A * (n / df)
     else:
         raise ValueError(f"batch_partial_ols handles errors 'ols' or 'hac', not {errors!r}")
@@ -311,6 +319,7 @@ def batch_poisson(
     df = n - k
     if errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
+        _check_lags(lags, n)
         cov = H @ hac_meat(X[None] * (Y - mu)[:, :, None], lags) @ H * (n / df)
     elif errors == "model":
         cov = H * (chi2 / df)[:, None, None] if quasi else H

@@ -47,6 +47,29 @@ def default_hac_lags(n: int) -> int:
     return int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
+def check_hac_lags(lags: int, n: int) -> None:
+    """Refuse Newey-West lags the series cannot support (``lags >= n``).
+
+    With that many lags the Bartlett weights are all near 1 and the long-run variance collapses
+    towards the sum of every residual autocovariance, which OLS makes nearly zero: on 36 points
+    10,000 lags gave a standard error of 0.017 for a true 0.74. The message names the CLI flag;
+    ``app_text`` says the same for the app (its ``lags`` address parameter).
+    """
+    if lags is None or lags < n:
+        return
+    d = default_hac_lags(n)
+    head = (
+        f"Newey-West errors with {lags} lags need more observations than lags, but the series "
+        f"has {n} usable observation(s): the most it allows is {n - 1} (the usual choice for "
+        f"{n} points is {d}, and more than {n // 4} is unreliable)."
+    )
+    exc = SpecError(f"{head} Use --hac-lags {d}, or leave --hac-lags out for that default.")
+    exc.app_text = (
+        f"{head} Change lags={lags} in the page address to lags={d}, or remove it for that default."
+    )
+    raise exc
+
+
 def outcome_unit(y) -> float:
     """A power of two near the outcome's largest magnitude (1 for an all-zero outcome).
 
@@ -126,6 +149,7 @@ def ols_params_bse(
         res = sm.OLS(y, X).fit()
     elif errors == "hac":
         lags = default_hac_lags(len(y)) if hac_lags is None else int(hac_lags)
+        check_hac_lags(lags, len(y))
         res = sm.OLS(y, X).fit(
             cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
         )
@@ -360,6 +384,8 @@ def _statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
         _check_rank(X.to_numpy(), names)
     X = X.to_numpy(dtype=float)  # numpy in, names put back by _raw_from: less pandas overhead
     lags = default_hac_lags(n) if spec.hac_lags is None else spec.hac_lags
+    if errors == "hac":
+        check_hac_lags(lags, n)
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
     try:
         if spec.family == "gaussian":

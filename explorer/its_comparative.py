@@ -23,6 +23,7 @@ from explorer.its import (
     _raw_from,
     _rescaled,
     _statsmodels_fit,
+    check_hac_lags,
     default_hac_lags,
     outcome_unit,
 )
@@ -99,6 +100,7 @@ def fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: d
 
         res = sm.OLS(y / unit, X).fit()
         lags = default_hac_lags(int(rows.sum())) if spec.hac_lags is None else spec.hac_lags
+        check_hac_lags(lags, int(rows.sum()))
         cov = panel_newey_cov(Xs, np.asarray(res.resid), g, lags)
         raw = _raw_from(res, float(res.df_resid), spec, design, X, rows, inputs, unit=unit)
         raw.cov = pd.DataFrame(cov, index=cols, columns=cols)

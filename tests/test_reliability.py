@@ -232,3 +232,88 @@ def test_cli_json_for_a_tiny_or_huge_series_has_real_standard_errors(tmp_path, f
     lvl = json.loads(p.stdout)["interventions"][0]["level_change"]
     assert lvl["se"] > 0 and lvl["ci_low"] < lvl["estimate"] < lvl["ci_high"]
     assert lvl["se"] / abs(lvl["estimate"]) == pytest.approx(0.0954, abs=0.01)
+
+
+# -- 3. Newey-West lags the series can support -----------------------------------------------
+def _lags_csv(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    y = 100 + np.arange(36) + rng.normal(0, 2, 36)
+    y[18:] -= 10
+    path = tmp_path / "lags.csv"
+    months = pd.date_range("2014-01", periods=36, freq="MS").strftime("%Y-%m")
+    pd.DataFrame({"month": months, "count": y}).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("lags", [36, 10000])
+def test_cli_refuses_newey_west_lags_beyond_the_data(tmp_path, lags):
+    from tests.test_bad_input_matrix import run_cli
+
+    path = _lags_csv(tmp_path)
+    rc, out, err = run_cli(
+        ["analyze", str(path), "--value", "count", "--intervention", "x=2015-07"]
+        + ["--hac-lags", str(lags)]
+    )
+    assert rc == 2, (out, err)
+    (line,) = err.splitlines()
+    assert line.startswith("error: ") and "--hac-lags" in line
+    assert "the most it allows is 35" in line and f"{lags} lags" in line
+
+
+def _counts():
+    from dataclasses import replace
+
+    import numpy as np
+
+    s = _scaled_series(1.0)
+    return replace(s, y=np.round(np.asarray(s.y, float)))
+
+
+def test_lags_beyond_the_data_are_refused_on_every_path():
+    import numpy as np
+
+    from explorer.errors import SpecError
+    from explorer.fastols import batch_ols, batch_partial_ols, batch_poisson
+    from explorer.its import fit_its, ols_params_bse
+
+    n = 36
+    X = np.column_stack([np.ones(n), np.arange(n), (np.arange(n) >= 18).astype(float)])
+    y = np.random.default_rng(1).poisson(20, n).astype(float)
+    calls = [
+        lambda: ols_params_bse(y, X, "hac", hac_lags=n),
+        lambda: batch_ols(X, y, errors="hac", hac_lags=n),
+        lambda: batch_partial_ols(X[:, :2], X[None, :, 2:], y, errors="hac", hac_lags=n),
+        lambda: batch_poisson(X, y, errors="hac", hac_lags=n),
+        lambda: fit_its(_scaled_series(1.0), _spec("hac", hac_lags=48)),
+        lambda: fit_its(_counts(), _spec("hac", hac_lags=100, family="poisson")),
+    ]
+    for call in calls:
+        with pytest.raises(SpecError, match="the most it allows is"):
+            call()
+    # n - 1 is the most allowed, and it fits
+    assert fit_its(_scaled_series(1.0), _spec("hac", hac_lags=47)).interventions
+
+
+def test_app_names_its_own_lags_setting():
+    from app_pages._ui import guard
+    from explorer.its import fit_its
+    from tests.test_bad_input_matrix import Box
+
+    box = Box()
+    with guard(box, what="lags"):
+        fit_its(_scaled_series(1.0), _spec("hac", hac_lags=10000))
+    (shown,) = box.errors
+    assert "lags=10000" in shown and "page address" in shown and "--hac-lags" not in shown
+    assert "47" in shown
+
+
+def test_many_lags_carry_a_caveat_and_few_do_not():
+    from explorer.its import fit_its
+
+    many = fit_its(_scaled_series(1.0), _spec("hac", hac_lags=13))  # > 48 / 4
+    few = fit_its(_scaled_series(1.0), _spec("hac", hac_lags=12))
+    assert any("quarter of the series" in c for c in many.caveats)
+    assert not any("quarter of the series" in c for c in few.caveats)
