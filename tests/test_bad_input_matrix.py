@@ -200,6 +200,24 @@ CASES = {
         {"value": "nope"},
         "no value column 'nope'",
     ),
+    "number too large (-1e309)": (
+        "data.csv",
+        monthly(cells={5: "-1e309"}).encode(),
+        {},
+        "too large",
+    ),
+    "number too large (1e400)": (
+        "data.csv",
+        monthly(cells={5: "1e400"}).encode(),
+        {},
+        "'1e400', a number too large",
+    ),
+    "1 MB column name": (
+        "data.csv",
+        monthly(col="c" * limits.MB).encode(),
+        {"value": "nope"},
+        "(1,048,576 characters)",
+    ),
 }
 
 
