@@ -249,6 +249,7 @@ def _choose_time(frame, time, dayfirst, notes):
         col = _column(frame, spec)
         parsed = cells.parse_dates(frame[col], dayfirst=dayfirst, allow=("year", "compact"))
         if parsed is None or parsed.dates.notna().sum() == 0:
+            _refuse_out_of_range_dates(frame, [col])
             # No cell is quoted: a column with no date at all may be free text (even tweets).
             raise InputError(
                 f"Column {quote(col)} does not hold dates this explorer reads: none of its cells is a "
@@ -294,11 +295,37 @@ def _choose_time(frame, time, dayfirst, notes):
         return c, parsed
     if partial is not None:
         return partial  # _apply_time names the cell that is not a date
+    _refuse_out_of_range_dates(frame, cols)
     raise InputError(
         f"No column holds dates this explorer reads (columns: {', '.join(map(quote, cols[:10]))}). "
         "Write dates as YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY, name the time column with time=..., "
         "or give year and month columns as time='year,month'."
     )
+
+
+_DATE_LIKE = re.compile(r"\s*([+-]?\d{1,6})-(?:\d{1,2}|W\d{2}|Q[1-4])(?:-\d{1,2})?(?:[T ].*)?\s*")
+
+
+def _refuse_out_of_range_dates(frame: pd.DataFrame, cols) -> None:
+    """A column of dates like 9999-01 or 0001-01-01 is out of range, not 'no dates'."""
+    lo, hi = pd.Timestamp.min.year, pd.Timestamp.max.year
+    for c in cols:
+        col = frame[c]
+        if col.dtype != "str" and col.dtype != object:
+            continue
+        sample = col.dropna().astype(str).head(200)
+        m = sample.str.extract(_DATE_LIKE.pattern, expand=False).dropna()
+        if len(m) < max(1, len(sample) // 2):
+            continue
+        years = pd.to_numeric(m, errors="coerce")
+        out = (years <= lo) | (years >= hi)
+        if out.any():
+            cell = sample[m.index[out.to_numpy()][0]]
+            raise InputError(
+                f"Column {quote(c)} holds dates out of the supported range, e.g. {quote(cell)}: "
+                f"dates must fall between {pd.Timestamp.min:%Y-%m-%d} and "
+                f"{pd.Timestamp.max:%Y-%m-%d} (pandas' Timestamp range). Fix or drop those rows."
+            )
 
 
 def _column(frame: pd.DataFrame, name: str) -> str:

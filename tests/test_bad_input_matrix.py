@@ -200,6 +200,18 @@ CASES = {
         {"value": "nope"},
         "no value column 'nope'",
     ),
+    "dates in year 9999": (
+        "data.csv",
+        monthly(start="9997-01").encode(),
+        {"ivs": ["x=9998-06"]},
+        "out of the supported range",
+    ),
+    "dates in year 1": (
+        "data.csv",
+        b"date,count\n" + b"".join(f"0001-{m:02d}-01,{m}\n".encode() for m in range(1, 13)),
+        {},
+        "out of the supported range",
+    ),
     "number too large (-1e309)": (
         "data.csv",
         monthly(cells={5: "-1e309"}).encode(),
