@@ -517,7 +517,7 @@ async def _reader_who_reloads(port: int, k: int, pacing: Pacing, seen: dict, aga
         try:
             await ws_session(port, k, cookie=cookie, seen=again)
             again["ok"] = True
-        except Exception as exc2:
+        except Exception as exc2:  # noqa: BLE001 - any failure of the retry is reported
             again["error"] = f"{type(exc2).__name__}: {exc2}"
         raise
 

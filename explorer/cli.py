@@ -67,26 +67,30 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    with warnings.catch_warnings(record=True) as caught:
-        try:
-            return int(args._run(args) or 0)
-        except (InputError, FitError) as exc:
-            # A model that cannot be estimated is, for the user, a spec to change: same contract.
-            msg = " ".join(str(exc).split())
-            sys.stderr.write(f"error: {msg}\n")
-            return 2
-        except ExportUnavailable as exc:
-            sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
-            return 3
-        except KeyboardInterrupt:
-            return 130
-        finally:
-            _show(caught)
+    caught: list = []
+    try:
+        # Record while the command runs, show once recording has stopped: a warning shown
+        # inside catch_warnings(record=True) is recorded again, into the list being shown.
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                return int(args._run(args) or 0)
+            except (InputError, FitError) as exc:
+                # A model that cannot be estimated is, for the user, a spec to change: same contract.
+                msg = " ".join(str(exc).split())
+                sys.stderr.write(f"error: {msg}\n")
+                return 2
+            except ExportUnavailable as exc:
+                sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
+                return 3
+            except KeyboardInterrupt:
+                return 130
+    finally:
+        _show(caught)
 
 
 def _show(caught) -> None:
     """A changed bundled dataset is one ``warning: ...`` line; other warnings print as usual."""
-    for w in caught:
+    for w in list(caught):
         if w.category.__name__ == "ChecksumWarning":
             sys.stderr.write(f"warning: {' '.join(str(w.message).split())}\n")
         else:

@@ -34,3 +34,18 @@ class ExportUnavailable(ExplorerError):
     The message says what happened and what still works (HTML, CSV, JSON exports) and how to fix it.
     The app shows it beside the export buttons and keeps working; the CLI prints one line.
     """
+
+
+QUOTE_LIMIT = 80
+
+
+def quote(value, limit: int = QUOTE_LIMIT) -> str:
+    """``repr`` of user text for a message, cut to ``limit`` characters with the length said.
+
+    Every message that echoes a column name, cell or parameter goes through this, so a 1 MB
+    column name makes a one-line error, not a 1 MB one.
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + f"... ({len(text):,} characters)"

@@ -200,6 +200,36 @@ CASES = {
         {"value": "nope"},
         "no value column 'nope'",
     ),
+    "dates in year 9999": (
+        "data.csv",
+        monthly(start="9997-01").encode(),
+        {"ivs": ["x=9998-06"]},
+        "out of the supported range",
+    ),
+    "dates in year 1": (
+        "data.csv",
+        b"date,count\n" + b"".join(f"0001-{m:02d}-01,{m}\n".encode() for m in range(1, 13)),
+        {},
+        "out of the supported range",
+    ),
+    "number too large (-1e309)": (
+        "data.csv",
+        monthly(cells={5: "-1e309"}).encode(),
+        {},
+        "too large",
+    ),
+    "number too large (1e400)": (
+        "data.csv",
+        monthly(cells={5: "1e400"}).encode(),
+        {},
+        "'1e400', a number too large",
+    ),
+    "1 MB column name": (
+        "data.csv",
+        monthly(col="c" * limits.MB).encode(),
+        {"value": "nope"},
+        "(1,048,576 characters)",
+    ),
 }
 
 

@@ -27,7 +27,7 @@ import pytest
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import serve  # noqa: E402
+import serve
 
 HAPROXY = serve.HAPROXY
 CHROMIUM = "/usr/bin/chromium"

@@ -37,7 +37,8 @@ def guard(where=None, *, what: str = "this part"):
     try:
         yield
     except ExplorerError as exc:  # user mistakes and FitError/ExportUnavailable: their advice
-        box.error(md_escape(str(exc)), icon=":material/error:")
+        # A message may name the app's own control where the CLI's names a flag (app_text).
+        box.error(md_escape(getattr(exc, "app_text", None) or str(exc)), icon=":material/error:")
     except Exception:  # the app must never show a traceback (logged with its traceback)
         log.exception("unexpected error in %s", what)
         box.error(APOLOGY, icon=":material/sentiment_dissatisfied:")

@@ -111,6 +111,8 @@ def _bundle_design(result) -> tuple[pd.DataFrame, str] | None:
     if fit.comparative is not None:  # stacked treated and control rows: the model has them
         model = result.raw.model
         y = np.asarray(model.endog, dtype=float).ravel()
+        if fit.cov_mult is not None:  # a gaussian fit on y / unit (explorer.its.outcome_unit)
+            y = y * float(fit.cov_mult[0])
         log_exposure = getattr(model, "exposure", None)
     else:
         y = np.asarray(fit.y_model, dtype=float)[fit.rows]

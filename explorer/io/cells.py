@@ -46,7 +46,9 @@ _GROUPED = {
 }
 # "=SUM(A1:A3)", "+cmd|...", "-2+3+cmd", "@SUM(...)": a formula (or a CSV-injection payload),
 # not a value. A sign followed by a plain number is a number; "-inf" is an infinity, not a formula.
-_FORMULA = re.compile(r"[=+\-@](?![\d\s.,]*%?$)(?!(?i:inf|infinity|nan)$).+", re.DOTALL)
+_FORMULA = re.compile(
+    r"[=+\-@](?![\d\s.,]*(?:[eE][+-]?\d+)?%?$)(?!(?i:inf|infinity|nan)$).+", re.DOTALL
+)
 
 
 _LOOSE_NUMBER = re.compile(

@@ -15,13 +15,14 @@ variation) is checked by ``explorer.io.series.extract_series``; intervention dat
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from explorer.errors import InputError
+from explorer.errors import InputError, quote
 from explorer.io import cells
 from explorer.io.readers import read_frame
 from explorer.periods import FREQ_NAMES, period_ordinal, period_start
@@ -223,7 +224,7 @@ def _tidy_columns(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         if name in seen:
             seen[name] += 1
             new = f"{name}_{seen[name]}"
-            notes.append(f"Two columns are named {name!r}; the second is called {new!r}.")
+            notes.append(f"Two columns are named {quote(name)}; the second is called {quote(new)}.")
             name = new
         seen.setdefault(name, 1)
         names.append(name)
@@ -248,9 +249,10 @@ def _choose_time(frame, time, dayfirst, notes):
         col = _column(frame, spec)
         parsed = cells.parse_dates(frame[col], dayfirst=dayfirst, allow=("year", "compact"))
         if parsed is None or parsed.dates.notna().sum() == 0:
+            _refuse_out_of_range_dates(frame, [col])
             # No cell is quoted: a column with no date at all may be free text (even tweets).
             raise InputError(
-                f"Column {col!r} does not hold dates this explorer reads: none of its cells is a "
+                f"Column {quote(col)} does not hold dates this explorer reads: none of its cells is a "
                 "date. Use YYYY-MM-DD, YYYY-MM, YYYY-Www, YYYY-Qn or YYYY, or give year and month "
                 "columns as time='year,month'."
             )
@@ -285,7 +287,7 @@ def _choose_time(frame, time, dayfirst, notes):
             parsed = None
         if parsed is not None:
             notes.append(
-                f"Combined the {year_col!r} and {sub_col!r} columns into dates (new column 'period')."
+                f"Combined the {quote(year_col)} and {quote(sub_col)} columns into dates (new column 'period')."
             )
             return "period", parsed
     if found:
@@ -293,11 +295,37 @@ def _choose_time(frame, time, dayfirst, notes):
         return c, parsed
     if partial is not None:
         return partial  # _apply_time names the cell that is not a date
+    _refuse_out_of_range_dates(frame, cols)
     raise InputError(
-        f"No column holds dates this explorer reads (columns: {', '.join(map(repr, cols[:10]))}). "
+        f"No column holds dates this explorer reads (columns: {', '.join(map(quote, cols[:10]))}). "
         "Write dates as YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY, name the time column with time=..., "
         "or give year and month columns as time='year,month'."
     )
+
+
+_DATE_LIKE = re.compile(r"\s*([+-]?\d{1,6})-(?:\d{1,2}|W\d{2}|Q[1-4])(?:-\d{1,2})?(?:[T ].*)?\s*")
+
+
+def _refuse_out_of_range_dates(frame: pd.DataFrame, cols) -> None:
+    """A column of dates like 9999-01 or 0001-01-01 is out of range, not 'no dates'."""
+    lo, hi = pd.Timestamp.min.year, pd.Timestamp.max.year
+    for c in cols:
+        col = frame[c]
+        if col.dtype != "str" and col.dtype != object:
+            continue
+        sample = col.dropna().astype(str).head(200)
+        m = sample.str.extract(_DATE_LIKE.pattern, expand=False).dropna()
+        if len(m) < max(1, len(sample) // 2):
+            continue
+        years = pd.to_numeric(m, errors="coerce")
+        out = (years <= lo) | (years >= hi)
+        if out.any():
+            cell = sample[m.index[out.to_numpy()][0]]
+            raise InputError(
+                f"Column {quote(c)} holds dates out of the supported range, e.g. {quote(cell)}: "
+                f"dates must fall between {pd.Timestamp.min:%Y-%m-%d} and "
+                f"{pd.Timestamp.max:%Y-%m-%d} (pandas' Timestamp range). Fix or drop those rows."
+            )
 
 
 def _column(frame: pd.DataFrame, name: str) -> str:
@@ -307,7 +335,7 @@ def _column(frame: pd.DataFrame, name: str) -> str:
     if len(low) == 1:
         return low[0]
     raise InputError(
-        f"There is no column {name!r}. The columns are: {', '.join(map(repr, frame.columns[:20]))}."
+        f"There is no column {quote(name)}. The columns are: {', '.join(map(quote, frame.columns[:20]))}."
     )
 
 
@@ -376,12 +404,12 @@ def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
         if _is_footer(bad, blank):
             first = str(raw.iloc[pos[0]])[:40]
             notes.append(
-                f"Dropped {len(pos)} row(s) at the end without a date (starting {first!r}): a total or footnote."
+                f"Dropped {len(pos)} row(s) at the end without a date (starting {quote(first)}): a total or footnote."
             )
         else:
             first = str(raw.iloc[pos[0]])[:40]
             raise InputError(
-                f"Data row {pos[0] + 1} (below the header) of column {tcol!r} holds {first!r}, which is not a date like the "
+                f"Data row {pos[0] + 1} (below the header) of column {quote(tcol)} holds {quote(first)}, which is not a date like the "
                 f"others ({parsed.fmt}). Fix or remove that row and load the file again."
             )
     undated = parsed.dates.isna()
@@ -394,8 +422,17 @@ def _apply_time(frame, tcol, parsed, notes) -> pd.DataFrame:
         frame[tcol] = parsed.dates
     frame = frame[~undated]
     if frame.empty:
-        raise InputError(f"No row of column {tcol!r} holds a date. Check the time column.")
+        raise InputError(f"No row of column {quote(tcol)} holds a date. Check the time column.")
     return frame
+
+
+def _too_large(bad: pd.Series) -> str | None:
+    """The first cell written as a finite number that overflows to infinity (``-1e309``)."""
+    for cell in bad.head(1000):
+        text = str(cell).strip()
+        if re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+", text) and math.isinf(float(text)):
+            return text
+    return None
 
 
 def _parse_number_columns(frame, tcol, delimiter, notes):
@@ -415,21 +452,28 @@ def _parse_number_columns(frame, tcol, delimiter, notes):
         p = cells.parse_numbers(frame[c], style)
         ok = int(p.values.notna().sum())
         n_bad = int(p.bad.sum())
+        huge = _too_large(frame[c][p.bad])
+        if huge is not None:
+            raise InputError(
+                f"Column {quote(c)} holds {quote(huge)}, a number too large to compute with "
+                "(beyond about 1.8e308, the floating-point range). Fix the cell, or rescale the "
+                "column (e.g. divide it by 1e300) and load it again."
+            )
         if ok and p.formula.any() and ok >= n_bad - int(p.formula.sum()):
             cell = frame[c][p.formula].iloc[0]
             raise InputError(
-                f"Column {c!r} holds {str(cell)[:40]!r}, which looks like a spreadsheet formula, not a "
+                f"Column {quote(c)} holds {quote(cell, 40)}, which looks like a spreadsheet formula, not a "
                 "value. Export the sheet with values only (copy, then paste special > values) and "
                 "load it again."
             )
         if ok and not n_bad:
             frame[c] = p.values
             if p.percent:
-                notes.append(f"Column {c!r} has % signs: read 45% as 45 (percent).")
+                notes.append(f"Column {quote(c)} has % signs: read 45% as 45 (percent).")
         elif ok and ok >= n_bad:
             cell = frame[c][p.bad].iloc[0]
             notes.append(
-                f"Column {c!r} is mostly numbers but {n_bad} cell(s) are text, e.g. {str(cell)[:40]!r}; "
+                f"Column {quote(c)} is mostly numbers but {n_bad} cell(s) are text, e.g. {quote(cell, 40)}; "
                 "it is kept as text."
             )
     return style
@@ -583,7 +627,9 @@ def _detect_group(frame, tcol, notes) -> str | None:
             some = ", ".join(map(str, counts.index[:4])) + (", ..." if k > 4 else "")
             if cells.PRIVATE_COLUMN.search(c):
                 some = "values not listed"
-            notes.append(f"Long data: {k} series stacked, told apart by column {c!r} ({some}).")
+            notes.append(
+                f"Long data: {k} series stacked, told apart by column {quote(c)} ({some})."
+            )
             return c
     return None
 

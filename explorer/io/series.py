@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from explorer.errors import quote
+
 
 @dataclass(frozen=True, eq=False)
 class SeriesData:
@@ -147,20 +149,22 @@ def extract_series(
     frame, tcol, freq = table.frame, table.time_column, table.freq
     value = _column(frame, value, "value")
     if value == tcol:
-        raise InputError(f"{value!r} is the time column; choose a column of values to analyse.")
+        raise InputError(
+            f"{quote(value)} is the time column; choose a column of values to analyse."
+        )
     if group is None and treated is not None:
         group = table.group_column
         if group is None:
             raise InputError(
-                f"A treated series ({treated!r}) was named but the data hold a single series: name "
+                f"A treated series ({quote(treated)}) was named but the data hold a single series: name "
                 "the column that holds the groups (--group)."
             )
     if group is None and table.group_column is not None:
         g = table.group_column
         names = _group_keys(frame[g]).unique()
         raise InputError(
-            f"This file stacks {len(names)} series, told apart by column {g!r} ({_listing(names, column=g)}). "
-            f"Choose the one to analyse: group={g!r} and treated=<one of them> (CLI: --group {g} "
+            f"This file stacks {len(names)} series, told apart by column {quote(g)} ({_listing(names, column=g)}). "
+            f"Choose the one to analyse: group={quote(g)} and treated=<one of them> (CLI: --group {g} "
             f"--treated {'NAME' if 'not listed' in _listing(names, column=g) else names[0]})."
         )
 
@@ -171,7 +175,7 @@ def extract_series(
         names = keys.unique()
         if treated is None:
             raise InputError(
-                f"Long data grouped by {group!r}: say which group is treated (--treated), one of "
+                f"Long data grouped by {quote(group)}: say which group is treated (--treated), one of "
                 f"{_listing(names, column=group)}."
             )
         t = str(treated).strip()
@@ -179,7 +183,7 @@ def extract_series(
             low = {n.lower(): n for n in names}
             if t.lower() not in low:
                 raise InputError(
-                    f"There is no group {treated!r} in column {group!r}. The groups are: "
+                    f"There is no group {quote(treated)} in column {quote(group)}. The groups are: "
                     f"{_listing(names, 12, column=group)}."
                 )
             t = low[t.lower()]
@@ -196,12 +200,12 @@ def extract_series(
             if name == value or name == group:
                 what = "outcome" if name == value else "group column"
                 raise InputError(
-                    f"Column {name!r} is the {what} and cannot also be the {role}: choose "
+                    f"Column {quote(name)} is the {what} and cannot also be the {role}: choose "
                     f"another column for the {role}."
                 )
             if name in cols:
                 raise InputError(
-                    f"Column {name!r} is named twice (as {role} and as another role): give "
+                    f"Column {quote(name)} is named twice (as {role} and as another role): give "
                     "each role its own column."
                 )
             cols[name] = _numeric(table, rows, name, role)
@@ -237,7 +241,7 @@ def extract_series(
 
     observed = np.isfinite(y)
     n = int(observed.sum())
-    what = f"{value!r}" + (f" for {treated_unit!r}" if treated_unit is not None else "")
+    what = f"{quote(value)}" + (f" for {quote(treated_unit)}" if treated_unit is not None else "")
     if n < min_obs:
         raise InputError(
             f"The series {what} has {n} observed {FREQ_NAMES.get(freq, freq)} value(s); this model "
@@ -253,7 +257,7 @@ def extract_series(
         bad = observed & ~(np.isfinite(off) & (off > 0))
         if bad.any():
             raise InputError(
-                f"The offset column {offset!r} must be positive where the series is observed (it "
+                f"The offset column {quote(offset)} must be positive where the series is observed (it "
                 f"enters as log(offset)); it is {off[bad][0]:g} at {dates[bad][0]:%Y-%m-%d}. Fix the "
                 "column or drop the offset."
             )
@@ -318,7 +322,7 @@ def series_from_spec(table, spec) -> SeriesData:
         if time.lower() != table.time_column.lower():
             raise InputError(
                 f"The table was loaded with {table.time_column!r} as its time column, but the "
-                f"analysis asks for {time!r}: load the file with time={time!r}."
+                f"analysis asks for {quote(time)}: load the file with time={quote(time)}."
             )
     return extract_series(
         table,
@@ -341,8 +345,8 @@ def _column(frame: pd.DataFrame, name: str, what: str) -> str:
     if len(low) == 1:
         return low[0]
     raise InputError(
-        f"There is no {what} column {name!r}. The columns are: "
-        f"{', '.join(repr(str(c)) for c in frame.columns[:20])}."
+        f"There is no {what} column {quote(name)}. The columns are: "
+        f"{', '.join(quote(c) for c in frame.columns[:20])}."
     )
 
 
@@ -380,7 +384,7 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
             when = rows[table.time_column].get(i)
             at = f" at {when:%Y-%m-%d}" if isinstance(when, pd.Timestamp) else ""
             raise InputError(
-                f"The {what} column {col!r} holds an infinite value ({v[i]:g}){at}. Fix that cell "
+                f"The {what} column {quote(col)} holds an infinite value ({v[i]:g}){at}. Fix that cell "
                 "(or leave it empty for a missing value), or choose another column."
             )
         return v
@@ -397,7 +401,7 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
     if parsed.values.notna().sum() < bad.sum():
         # Mostly text: say so without quoting it (free-text columns may hold tweets).
         raise InputError(
-            f"The {what} column {col!r} holds text, not numbers ({int(bad.sum())} of its "
+            f"The {what} column {quote(col)} holds text, not numbers ({int(bad.sum())} of its "
             f"{int((~parsed.missing).sum())} filled cells are not numbers). Choose a column of "
             "numbers."
         )
@@ -407,17 +411,17 @@ def _numeric(table, rows: pd.DataFrame, col: str, what: str) -> pd.Series:
     cell = str(text[i])[:40]
     if re.fullmatch(r"[+-]?(inf|infinity)", cell, re.I):
         raise InputError(
-            f"The {what} column {col!r} holds an infinite value ({cell!r}){at}. Fix that cell "
+            f"The {what} column {quote(col)} holds an infinite value ({quote(cell)}){at}. Fix that cell "
             "(or leave it empty for a missing value), or choose another column."
         )
     if re.fullmatch(r"[<>]\s*\d+([.,]\d+)?", cell):  # Google Trends' "<1", suppressed counts
         raise InputError(
-            f"The {what} column {col!r} holds {cell!r}{at}: a value given only as a bound, not a "
+            f"The {what} column {quote(col)} holds {quote(cell)}{at}: a value given only as a bound, not a "
             "number. Replace such cells with a number you can defend (and say so), or leave them "
             "empty for missing values."
         )
     raise InputError(
-        f"The {what} column {col!r} holds text, not numbers: {cell!r}{at}. Fix that "
+        f"The {what} column {quote(col)} holds text, not numbers: {quote(cell)}{at}. Fix that "
         "cell (or leave it empty for a missing value), or choose another column."
     )
 

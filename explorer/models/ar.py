@@ -119,7 +119,7 @@ def ar_profile_fit(y, X, p: int, method: str = "ml") -> tuple[np.ndarray, np.nda
             method="bounded",
             options={"xatol": 1e-12},
         )
-        phi = np.array([opt.x])
+        phi = np.array([_polish(lambda r: -profile(np.array([r]))[2], float(opt.x))])
     else:
         opt = optimize.minimize(
             lambda u: -profile(constrain_stationary_univariate(u))[2],
@@ -130,6 +130,27 @@ def ar_profile_fit(y, X, p: int, method: str = "ml") -> tuple[np.ndarray, np.nda
         phi = constrain_stationary_univariate(opt.x)
     b, s2, ll = profile(phi)
     return b, phi, s2, ll
+
+
+def _polish(f, x: float, h: float = 1e-4, steps: int = 3) -> float:
+    """Newton steps on central differences from a bracketing search's minimum ``x`` of ``f``.
+
+    Near a flat minimum the search stops where rounding noise in ``f`` hides the slope (about
+    1e-7 in phi), so the same series in other units lands elsewhere; the root of the slope
+    is found to about 1e-10.
+    """
+    for _ in range(steps):
+        if not -0.9999 < x - h < x + h < 0.9999:
+            break
+        fp, f0, fm = f(x + h), f(x), f(x - h)
+        d2 = (fp - 2.0 * f0 + fm) / h**2
+        if not (np.isfinite(d2) and d2 > 0):
+            break
+        step = (fp - fm) / (2.0 * h) / d2
+        if not abs(step) < h:
+            break
+        x -= step
+    return x
 
 
 def reml_phi_hessian(y, X, phi: np.ndarray) -> np.ndarray:
@@ -158,14 +179,20 @@ def reml_phi_hessian(y, X, phi: np.ndarray) -> np.ndarray:
 class ArFit:
     """The fitted regression with AR(p) errors (statsmodels-like attributes)."""
 
-    def __init__(self, y, X, names, p, b, phi, s2, cov, llf, innovations, method="reml"):
+    def __init__(
+        self, y, X, names, p, b, phi, s2, cov, llf, innovations, method="reml", cov_mult=None
+    ):
         self.y, self.X, self.p, self.method = y, X, p, method
         # REML reports GLS's t(n - k) intervals; ML the normal ones, as SARIMAX does.
         self.df_resid = float(len(y) - X.shape[1]) if method == "reml" else None
         self.param_names = list(names) + [f"ar.L{i}" for i in range(1, p + 1)] + ["sigma2"]
         self.params = np.r_[b, phi, s2]
+        # cov on the fitted (standardised) scale; the covariance is cov * outer(m, m), m =
+        # cov_mult: an outcome near 1e300 has variances out of floating-point range.
         self.cov = cov
-        self.bse = np.sqrt(np.clip(np.diag(cov), 0, None))
+        self.cov_mult = np.ones(len(self.params)) if cov_mult is None else cov_mult
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.bse = np.sqrt(np.clip(np.diag(cov), 0, None)) * self.cov_mult
         self.phi, self.sigma2, self.llf = phi, s2, llf
         self.nobs = len(y)
         self.aic = -2 * llf + 2 * len(self.params)
@@ -173,7 +200,9 @@ class ArFit:
         self.innovations = innovations
 
     def cov_params(self) -> np.ndarray:
-        return self.cov
+        m = self.cov_mult
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return self.cov * np.outer(m, m)
 
     def sarimax(self, cov_type: str = "approx"):
         """statsmodels' SARIMAX results at these estimates (for ML: the same log-likelihood)."""
@@ -195,13 +224,22 @@ def fit_ar_errors(y, X: pd.DataFrame, p: int, method: str = "reml") -> ArFit:
 
     if method not in ("reml", "ml"):
         raise SpecError(f"Unknown AR-error method {method!r}: use reml or ml.")
-    y = np.asarray(y, float)
+    y_in = np.asarray(y, float)
     names = list(X.columns)
     Xn = X.to_numpy(dtype=float)
     scale = ar_exog_scale(Xn)
     Xs = Xn / scale
     k = Xs.shape[1]
-    b, phi, s2, ll = ar_profile_fit(y, Xs, p, method)
+    # Fit y / u, u a power of two (exact): the profile is scale-free, and then u is moved so
+    # that sigma2 is near 1 (the numerical Hessian's steps have an absolute floor), every
+    # number being mapped back. Squares of an outcome near 1e-300 or 1e300 would under- or
+    # overflow; an ordinary outcome with sigma2 near 1 is fitted as it stands.
+    u = _unit(y_in)
+    b, phi, s2, ll = ar_profile_fit(y_in / u, Xs, p, method)
+    u2 = u * 2.0 ** round(0.5 * np.log2(s2)) if s2 > 0 else u
+    y = y_in / u2
+    b, s2 = b * (u / u2), s2 * (u / u2) ** 2
+    ll -= (len(y) - k if method == "reml" else len(y)) * np.log(u)  # the Jacobian of y -> y / u
     singular = (
         "The AR-error model's information matrix is singular: the AR coefficient is at the "
         "edge of stationarity. Try --errors hac, or difference the series."
@@ -224,6 +262,26 @@ def fit_ar_errors(y, X: pd.DataFrame, p: int, method: str = "reml") -> ArFit:
         cov_s[-1, -1] = 2 * s2**2 / (len(y) - k)
     s = np.r_[scale, np.ones(p + 1)]
     innovations = _whiten(y - Xs @ b, phi, L) / np.sqrt(s2)
+    with np.errstate(over="ignore"):  # sigma2 of a series near 1e300 is out of range
+        mult = np.r_[np.full(k, u2), np.ones(p), np.float64(u2) ** 2]
     return ArFit(
-        y, Xn, names, p, b / scale, phi, s2, cov_s / np.outer(s, s), ll, innovations, method
+        y_in,
+        Xn,
+        names,
+        p,
+        b / scale * u2,
+        phi,
+        float(s2 * mult[-1]),
+        cov_s / np.outer(s, s),
+        ll,
+        innovations,
+        method,
+        cov_mult=None if u2 == 1.0 else mult,
     )
+
+
+def _unit(y: np.ndarray) -> float:
+    """A power of two near the largest |y| (as ``explorer.its.outcome_unit``)."""
+    v = np.abs(y[np.isfinite(y)])
+    m = float(v.max()) if len(v) else 0.0
+    return float(2.0 ** np.frexp(m)[1]) if m > 0 else 1.0

@@ -19,10 +19,13 @@ from explorer.io.series import SeriesData
 from explorer.models.design import Design
 from explorer.models.segmented import (
     RawFit,
+    check_hac_lags,
     check_rank,
     column,
     default_hac_lags,
+    outcome_unit,
     raw_from,
+    rescaled,
     statsmodels_fit,
 )
 from explorer.spec import ItsSpec
@@ -91,17 +94,19 @@ def fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: d
     g = np.concatenate(groups)
     check_rank(Xs, cols)
     log_offset = None if offs[0] is None else np.concatenate(offs)
+    unit = outcome_unit(y) if rescaled(spec) else 1.0  # see explorer.models.segmented
     if spec.family == "gaussian" and spec.effective_errors == "hac":
         import statsmodels.api as sm
 
-        res = sm.OLS(y, X).fit()
+        res = sm.OLS(y / unit, X).fit()
         lags = default_hac_lags(int(rows.sum())) if spec.hac_lags is None else spec.hac_lags
+        check_hac_lags(lags, int(rows.sum()))
         cov = panel_newey_cov(Xs, np.asarray(res.resid), g, lags)
-        raw = raw_from(res, float(res.df_resid), spec, design, X, rows, inputs)
+        raw = raw_from(res, float(res.df_resid), spec, design, X, rows, inputs, unit=unit)
         raw.cov = pd.DataFrame(cov, index=cols, columns=cols)
     else:
-        res, df = statsmodels_fit(spec, y, X, log_offset)
-        raw = raw_from(res, df, spec, design, X, rows, inputs)
+        res, df = statsmodels_fit(spec, y / unit, X, log_offset)
+        raw = raw_from(res, df, spec, design, X, rows, inputs, unit=unit)
     treated = z == 1
     raw.resid = np.asarray(raw.resid)[treated] if len(raw.resid) == len(z) else raw.resid
     raw.comparative = {

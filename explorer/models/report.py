@@ -45,6 +45,10 @@ def diagnostics(result) -> dict:
     d = {k: v for k, v in result._diagnostics_base.items() if not k.startswith("_")}
     r = residuals(result)
     r = r[np.isfinite(r)]
+    if len(r):  # both tests are scale-free; squares of residuals near 1e-300 underflow
+        from explorer.models.segmented import outcome_unit
+
+        r = r / outcome_unit(r)
     if len(r) > 3:
         d["durbin_watson"] = float(durbin_watson(r))
         lags = max(1, min(10, len(r) // 5))
@@ -180,6 +184,16 @@ def caveats(result) -> list[str]:
                 + s
                 + ". For a gaussian model consider AR(1) errors (errors: ar:1)."
             )
+    lags = d.get("hac_lags")
+    if errors == "hac" and lags is not None and lags > result.n_obs / 4:
+        from explorer.models.segmented import default_hac_lags
+
+        out.append(
+            f"Newey-West with {lags} lags on {result.n_obs} observations uses more lags than a "
+            "quarter of the series, so each long-run covariance rests on few pairs of residuals "
+            "and the intervals are unreliable (too narrow or too wide). Use fewer lags (the "
+            f"usual choice here is {default_hac_lags(result.n_obs)}) or AR(1) errors."
+        )
     if errors.startswith("ar:") and result.n_obs < 100:
         ml = d.get("ar_method") == "ml"
         s = _coverage_sentence("ar:1:ml" if ml else "ar:1", result.n_obs)

@@ -158,11 +158,15 @@ class ItsResult:
         counterfactual_fn=None,
         diagnostics_base: dict | None = None,
         caveats_base: tuple = (),
+        cov_mult=None,
     ):
         self.series = series
         self.spec = spec
         self.params = params
-        self.cov_params_ = cov
+        # cov on the fitted scale; the covariance is cov * outer(cov_mult, cov_mult) (see
+        # explorer.its.RawFit.cov_mult): standard errors never square the outcome's units.
+        self._cov = cov
+        self.cov_mult = np.ones(len(params)) if cov_mult is None else np.asarray(cov_mult, float)
         self.df_resid = df_resid
         self.errors_used = errors_used
         self.n_obs = n_obs
@@ -178,11 +182,20 @@ class ItsResult:
         self._caveats_base = tuple(caveats_base)
 
     # -- statsmodels' names ------------------------------------------------------------------
+    @property
+    def cov_params_(self) -> pd.DataFrame:
+        """The coefficients' covariance in the outcome's units."""
+        if (self.cov_mult == 1.0).all():
+            return self._cov
+        m = self.cov_mult
+        with np.errstate(over="ignore", under="ignore"):
+            return self._cov * np.outer(m, m)
+
     @functools.cached_property
     def bse(self) -> pd.Series:
-        return pd.Series(
-            np.sqrt(np.clip(np.diag(self.cov_params_.to_numpy()), 0, None)), index=self.params.index
-        )
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            se = np.sqrt(np.clip(np.diag(self._cov.to_numpy()), 0, None)) * self.cov_mult
+        return pd.Series(se, index=self.params.index)
 
     @functools.cached_property
     def tvalues(self) -> pd.Series:
@@ -218,10 +231,10 @@ class ItsResult:
         c = pd.Series(0.0, index=self.params.index)
         for k, w in weights.items():
             c[k] += w
-        est = float(c @ self.params)
-        var = float(c.to_numpy() @ self.cov_params_.to_numpy() @ c.to_numpy())
+        est = float(weighted_sum(c.to_numpy(), self.params.to_numpy()))
+        se = float(combination_se(c.to_numpy(), self._cov.to_numpy(), self.cov_mult)[0])
         return Effect.from_combination(
-            est, math.sqrt(max(var, 0.0)), df=self.df_resid, log=self.scale == "log", alpha=alpha
+            est, se, df=self.df_resid, log=self.scale == "log", alpha=alpha
         )
 
     # -- lazily computed views -----------------------------------------------------------------
@@ -331,14 +344,16 @@ class ItsResult:
         comparative = fit.comparative is not None
         log = spec.scale == "log"
         b, V = params.to_numpy(), cov.to_numpy()
+        mult = getattr(fit, "cov_mult", None)
+        mult = np.ones(len(b)) if mult is None else np.asarray(mult, float)
         where = {name: i for i, name in enumerate(params.index)}
 
         def eff(weights):
             c = np.zeros(len(b))
             for k, w in weights.items():
                 c[where[k]] += w
-            var = float(c @ V @ c)
-            return Effect.from_combination(float(c @ b), math.sqrt(max(var, 0)), df=df, log=log)
+            se = float(combination_se(c, V, mult)[0])
+            return Effect.from_combination(float(weighted_sum(c, b)), se, df=df, log=log)
 
         def both(col):  # the treated group's own coefficient: base + diff in comparative ITS
             return {col: 1.0, f"diff:{col}": 1.0} if comparative else {col: 1.0}
@@ -410,7 +425,33 @@ class ItsResult:
             counterfactual_fn=segmented_counterfactual,
             diagnostics_base=diag,
             caveats_base=fit.design.caveats,
+            cov_mult=mult,
         )
+
+
+def weighted_sum(A, b: np.ndarray):
+    """``A @ b`` over the parameters some row weights: one none does (sigma2 of an outcome near
+    1e300, infinite in its units) would turn 0 * inf into NaN."""
+    A = np.asarray(A, float)
+    used = (np.atleast_2d(A) != 0).any(axis=0)
+    return A[..., used] @ np.asarray(b, float)[used]
+
+
+def combination_se(C, V: np.ndarray, mult: np.ndarray) -> np.ndarray:
+    """sqrt(c' D V D c) for each row c of ``C``, D = diag(mult), without squaring the units.
+
+    The weights are scaled to at most 1 first, so an outcome near 1e-300 (or 1e300) gives
+    standard errors near 1e-300 (or 1e300) rather than the root of an under- or overflow.
+    """
+    C = np.atleast_2d(np.asarray(C, float))
+    with np.errstate(over="ignore", invalid="ignore"):
+        W = np.where(C == 0, 0.0, C * mult)
+    top = float(np.max(np.abs(W))) if W.size else 0.0
+    if not (np.isfinite(top) and top > 0):
+        top = 1.0
+    W = W / top
+    with np.errstate(under="ignore"):
+        return top * np.sqrt(np.clip(np.einsum("ij,jk,ik->i", W, V, W), 0, None))
 
 
 def linear_predictor_rows(
@@ -443,13 +484,12 @@ def segmented_counterfactual(result: ItsResult, alpha: float = 0.05) -> pd.DataF
     fit = result.fit
     X = fit.design.X
     b = result.params.to_numpy()
-    V = result.cov_params_.to_numpy()
     full = linear_predictor_rows(result, X, counterfactual=False)
     cf = linear_predictor_rows(result, X, counterfactual=True)
     off = fit.log_offset if fit.log_offset is not None else 0.0
-    eta = full @ b + off
-    eta_cf = cf @ b + off
-    se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", cf, V, cf), 0, None))
+    eta = weighted_sum(full, b) + off
+    eta_cf = weighted_sum(cf, b) + off
+    se = combination_se(cf, result._cov.to_numpy(), result.cov_mult)
     q = quantile(alpha, result.df_resid)
     lo, hi = eta_cf - q * se, eta_cf + q * se
     inv = np.exp if result.scale == "log" else (lambda v: v)

@@ -48,6 +48,43 @@ def default_hac_lags(n: int) -> int:
     return int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
+def check_hac_lags(lags: int, n: int) -> None:
+    """Refuse Newey-West lags the series cannot support (``lags >= n``).
+
+    With that many lags the Bartlett weights are all near 1 and the long-run variance collapses
+    towards the sum of every residual autocovariance, which OLS makes nearly zero: on 36 points
+    10,000 lags gave a standard error of 0.017 for a true 0.74. The message names the CLI flag;
+    ``app_text`` says the same for the app (its ``lags`` address parameter).
+    """
+    if lags is None or lags < n:
+        return
+    d = default_hac_lags(n)
+    head = (
+        f"Newey-West errors with {lags} lags need more observations than lags, but the series "
+        f"has {n} usable observation(s): the most it allows is {n - 1} (the usual choice for "
+        f"{n} points is {d}, and more than {n // 4} is unreliable)."
+    )
+    exc = SpecError(f"{head} Use --hac-lags {d}, or leave --hac-lags out for that default.")
+    exc.app_text = (
+        f"{head} Change lags={lags} in the page address to lags={d}, or remove it for that default."
+    )
+    raise exc
+
+
+def outcome_unit(y) -> float:
+    """A power of two near the outcome's largest magnitude (1 for an all-zero outcome).
+
+    Gaussian fits divide the outcome by it and multiply every number back: division by a power
+    of two is exact, so ordinary series get the same bits, while a series near 1e-300 (whose
+    squared residuals underflow to a standard error of 0) or 1e300 (whose squares overflow)
+    gets the answer its rescaled copy gets.
+    """
+    v = np.abs(np.asarray(y, float))
+    v = v[np.isfinite(v)]
+    m = float(v.max()) if len(v) else 0.0
+    return float(2.0 ** np.frexp(m)[1]) if m > 0 else 1.0
+
+
 @dataclass
 class RawFit:
     """What every model hands to ``ItsResult``: coefficients, covariance, and how to read them.
@@ -72,6 +109,10 @@ class RawFit:
     aic: float | None = None
     extra: dict = field(default_factory=dict)
     comparative: dict | None = None  # {"control": name, "panels": k} for comparative ITS
+    # Per-parameter units of ``cov`` (None: cov is in the outcome's units). A gaussian fit on
+    # y / u keeps cov on that scale, the covariance being cov * outer(cov_mult, cov_mult):
+    # variances of an outcome near 1e-300 or 1e300 would under- or overflow.
+    cov_mult: np.ndarray | None = None
 
 
 # -- the fast path the robustness sweeps reuse -----------------------------------------------
@@ -102,18 +143,20 @@ def ols_params_bse(
     """
     import statsmodels.api as sm
 
-    y = np.asarray(y, float)
+    unit = outcome_unit(y)  # exact rescaling: no squares under- or overflow
+    y = np.asarray(y, float) / unit
     X = np.asarray(X, float)
     if errors == "ols":
         res = sm.OLS(y, X).fit()
     elif errors == "hac":
         lags = default_hac_lags(len(y)) if hac_lags is None else int(hac_lags)
+        check_hac_lags(lags, len(y))
         res = sm.OLS(y, X).fit(
             cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
         )
     else:
         raise SpecError(f"The fast path fits ols or hac errors, not {errors!r}.")
-    return np.asarray(res.params), np.asarray(res.bse)
+    return np.asarray(res.params) * unit, np.asarray(res.bse) * unit
 
 
 # -- inputs ----------------------------------------------------------------------------------
@@ -202,8 +245,14 @@ def fit_single(spec: ItsSpec, design: Design, inputs: dict) -> RawFit:
     X = design.X.loc[rows] if not rows.all() else design.X
     y = inputs["y_model"][rows]
     lo = inputs["log_offset"]
-    res, df = statsmodels_fit(spec, y, X, None if lo is None else lo[rows])
-    return raw_from(res, df, spec, design, X, rows, inputs)
+    unit = outcome_unit(y) if rescaled(spec) else 1.0
+    res, df = statsmodels_fit(spec, y / unit, X, None if lo is None else lo[rows])
+    return raw_from(res, df, spec, design, X, rows, inputs, unit=unit)
+
+
+def rescaled(spec: ItsSpec) -> bool:
+    """Gaussian OLS and HAC fits divide the outcome by ``outcome_unit`` (AR fits do it inside)."""
+    return spec.family == "gaussian" and not spec.effective_errors.startswith("ar:")
 
 
 def statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
@@ -217,6 +266,8 @@ def statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
         check_rank(X.to_numpy(), names)
     X = X.to_numpy(dtype=float)  # numpy in, names put back by raw_from: less pandas overhead
     lags = default_hac_lags(n) if spec.hac_lags is None else spec.hac_lags
+    if errors == "hac":
+        check_hac_lags(lags, n)
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
     try:
         if spec.family == "gaussian":
@@ -284,11 +335,18 @@ def fit_negbin(y, X, exposure, cov_kw: dict):
     return res
 
 
-def raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
+def raw_from(res, df, spec, design, X, rows, inputs, unit: float = 1.0) -> RawFit:
+    """``unit``: the gaussian outcome was divided by it (``outcome_unit``); numbers come back in
+    the outcome's units, the covariance stays on the fitted scale with ``cov_mult``."""
     names = list(X.columns)
+    # the Jacobian of y -> y / unit in the log-likelihood
+    shift = len(np.asarray(res.resid)) * math.log(unit) if unit != 1.0 else 0.0
+    with np.errstate(over="ignore"):  # the variance of a series near 1e300 is out of range
+        u2 = np.float64(unit) ** 2
     if spec.family == "gaussian" and spec.effective_errors.startswith("ar:"):
         pnames = pd.Index(res.param_names, dtype=object)
         params = pd.Series(res.params, index=pnames)
+        mult = np.asarray(res.cov_mult, float)  # explorer.its_ar standardises the outcome
         return RawFit(
             params=params,
             cov=pd.DataFrame(res.cov, index=pnames, columns=pnames),
@@ -304,6 +362,7 @@ def raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             aic=res.aic,
             scale=res.sigma2,
             extra={"ar": res.phi.tolist(), "innovations": res.innovations, "ar_method": res.method},
+            cov_mult=None if (mult == 1.0).all() else mult,
         )
     # object-dtype names: pandas 3's default Arrow strings cost more than the OLS fit itself
     index = pd.Index(_param_names(res, names), dtype=object)
@@ -323,7 +382,11 @@ def raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
             alpha = 0.0
         resid = (yy - mu) / np.sqrt(mu + alpha * mu**2)  # Pearson residuals
     else:
-        resid = np.asarray(res.resid)
+        resid = np.asarray(res.resid) * unit
+    mult = None
+    if unit != 1.0:  # gaussian OLS/HAC on y / unit: every coefficient is in units of y
+        mult = np.full(len(params), unit)
+        params = params * unit
     return RawFit(
         params=params,
         cov=cov,
@@ -336,10 +399,11 @@ def raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
         log_offset=inputs["log_offset"],
         resid=resid,
         pearson_chi2=pearson,
-        scale=float(getattr(res, "scale", np.nan)),
-        llf=float(res.llf) if hasattr(res, "llf") else None,
-        aic=float(res.aic) if hasattr(res, "aic") else None,
+        scale=float(getattr(res, "scale", np.nan) * u2),
+        llf=float(res.llf) - shift if hasattr(res, "llf") else None,
+        aic=float(res.aic) + 2 * shift if hasattr(res, "aic") else None,
         extra=extra,
+        cov_mult=mult,
     )
 
 

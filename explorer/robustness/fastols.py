@@ -26,6 +26,23 @@ def default_hac_lags(n: int) -> int:
     return int(np.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
+def outcome_units(y: np.ndarray) -> np.ndarray:
+    """Per outcome (last axis), a power of two near its largest |y| (1 if all zero).
+
+    The fits divide y by it and multiply back (exact), so an outcome near 1e-300 or 1e300 gets
+    the standard errors of its rescaled copy instead of the roots of under- or overflows.
+    """
+    a = np.abs(np.asarray(y, float))
+    m = np.max(np.where(np.isfinite(a), a, 0.0), axis=-1) if a.size else np.zeros(a.shape[:-1])
+    return np.where(m > 0, np.exp2(np.frexp(m)[1].astype(float)), 1.0)
+
+
+def _check_lags(lags: int, n: int) -> None:
+    from explorer.models.segmented import check_hac_lags  # one message for every path
+
+    check_hac_lags(lags, n)
+
+
 @dataclass(frozen=True)
 class BatchFit:
     """Stacked OLS fits: ``params`` (B, k), ``bse`` (B, k), ``resid`` (B, n), ``ssr`` (B,)."""
@@ -116,6 +133,8 @@ def batch_ols(
     if X.ndim == 2 and y.ndim == 1:
         X, y = X[None], y[None]
     n, k = X.shape[-2], X.shape[-1]
+    unit = outcome_units(y)  # scalar for one outcome, (B,) for many
+    y = y / np.expand_dims(unit, -1)
     if X.ndim == 2:
         # One design, many outcomes: a single QR serves every draw (power simulations).
         Q, R = np.linalg.qr(X)
@@ -137,13 +156,32 @@ def batch_ols(
         use_t = True
     elif errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
+        _check_lags(lags, n)
         S = hac_meat(Xb * resid[:, :, None], lags)
         cov = xtx_inv @ S @ xtx_inv * (n / df)
         use_t = True
     else:
         raise ValueError(f"batch_ols handles errors 'ols' or 'hac', not {errors!r}")
     bse = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0.0, None))
-    return BatchFit(beta, bse, resid, ssr, cov, n, df, use_t)
+    return _unscaled(BatchFit(beta, bse, resid, ssr, cov, n, df, use_t), unit)
+
+
+def _unscaled(fit: BatchFit, unit) -> BatchFit:
+    """``fit`` of y / unit in y's units (ssr and cov may leave the floating-point range)."""
+    u = np.broadcast_to(np.asarray(unit, float).reshape(-1), (fit.params.shape[0],))
+    if (u == 1.0).all():
+        return fit
+    with np.errstate(over="ignore", under="ignore"):
+        return BatchFit(
+            fit.params * u[:, None],
+            fit.bse * u[:, None],
+            fit.resid * u[:, None],
+            fit.ssr * u**2,
+            fit.cov * (u**2)[:, None, None],
+            fit.nobs,
+            fit.df_resid,
+            fit.use_t,
+        )
 
 
 def segment_ssr(y: np.ndarray, Z: np.ndarray, min_len: int) -> np.ndarray:
@@ -212,6 +250,8 @@ def batch_partial_ols(
     n, p = W.shape
     q = Z.shape[-1]
     k = p + q
+    unit = outcome_units(y)
+    y = y / unit
     Q, _ = np.linalg.qr(W)
     yt = y - Q @ (Q.T @ y)
     Zt = Z - Q @ (np.swapaxes(Q, 0, 1) @ Z)  # (B, n, q)
@@ -225,11 +265,12 @@ def batch_partial_ols(
         cov = A * (ssr / df)[:, None, None]
     elif errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
+        _check_lags(lags, n)
         cov = A @ hac_meat(Zt * resid[:, :, None], lags) @ A * (n / df)
     else:
         raise ValueError(f"batch_partial_ols handles errors 'ols' or 'hac', not {errors!r}")
     bse = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0.0, None))
-    return BatchFit(g, bse, resid, ssr, cov, n, df, True)
+    return _unscaled(BatchFit(g, bse, resid, ssr, cov, n, df, True), unit)
 
 
 def batch_poisson(
@@ -278,6 +319,7 @@ def batch_poisson(
     df = n - k
     if errors == "hac":
         lags = default_hac_lags(n) if hac_lags is None else int(hac_lags)
+        _check_lags(lags, n)
         cov = H @ hac_meat(X[None] * (Y - mu)[:, :, None], lags) @ H * (n / df)
     elif errors == "model":
         cov = H * (chi2 / df)[:, None, None] if quasi else H

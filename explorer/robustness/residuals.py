@@ -100,11 +100,14 @@ def residual_diagnostics(resid, *, dates=None, raw=None, nlags: int | None = Non
     n = len(r)
     L = max(1, min(10, n // 5)) if nlags is None else int(nlags)
     dates = pd.RangeIndex(n) if dates is None else pd.DatetimeIndex(dates)
-    a = acf(r, nlags=L, fft=False)
-    p = pacf(r, nlags=min(L, n // 2 - 1), method="ywadjusted")
+    from explorer.models.segmented import outcome_unit
+
+    rs = r / outcome_unit(r)  # the tests are scale-free; squares of 1e-300 underflow
+    a = acf(rs, nlags=L, fft=False)
+    p = pacf(rs, nlags=min(L, n // 2 - 1), method="ywadjusted")
     p = np.r_[p, np.full(L + 1 - len(p), np.nan)]
-    lb = acorr_ljungbox(r, lags=[L], return_df=True)
-    jb, jbp, skew, kurt = jarque_bera(r)
+    lb = acorr_ljungbox(rs, lags=[L], return_df=True)
+    jb, jbp, skew, kurt = jarque_bera(rs)
     bg = None
     cooks = np.full(n, np.nan)
     if raw is not None:

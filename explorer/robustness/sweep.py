@@ -25,7 +25,7 @@ import pandas as pd
 from explorer.errors import InputError, SpecError
 from explorer.models.design import Design, build_design, check_segments, intervention_columns
 from explorer.periods import period_start
-from explorer.robustness.fastols import BatchFit, batch_ols, batch_partial_ols
+from explorer.robustness.fastols import BatchFit, batch_ols, batch_partial_ols, outcome_units
 from explorer.spec import ItsSpec
 
 STRUCTURAL = ("structural", "structural-forecast")
@@ -341,7 +341,14 @@ def _sweep_fast(prob: Problem, spec: ItsSpec, label: str, t0s) -> pd.DataFrame:
     ssr0, q = _restricted_ssr(prob, label)
     rows = pd.DataFrame(effect_rows(fit, prob, label, names=names))
     rows["ssr"] = fit.ssr
-    rows["loglik"] = fit.loglik()
+    unit = float(outcome_units(prob.y))
+    if unit != 1.0:  # sums of squares of an outcome near 1e-300 or 1e300 leave the range
+        scaled = replace(prob, y=prob.y / unit)
+        fit, _ = fit_moved(scaled, spec, label, t0s)
+        ssr0, q = _restricted_ssr(scaled, label)
+        rows["loglik"] = fit.loglik() - fit.nobs * np.log(unit)
+    else:
+        rows["loglik"] = fit.loglik()
     rows["f_stat"] = ((ssr0 - fit.ssr) / q) / (fit.ssr / fit.df_resid)
     rows["t0"] = t0s
     return rows
@@ -384,8 +391,10 @@ def _wald_f(res, iv) -> float:
     """Wald F (chi2 / q) of an intervention's own terms from a full fit; NaN if not found."""
     names = [f"{iv.label}:level"] + ([f"{iv.label}:slope"] if iv.slope_change else [])
     try:
-        b = res.params[names].to_numpy(float)
-        V = res.cov_params().loc[names, names].to_numpy(float)
+        # on the fitted scale (explorer.results.ItsResult.cov_mult): no squared units
+        m = pd.Series(res.cov_mult, index=res.params.index)[names].to_numpy(float)
+        b = res.params[names].to_numpy(float) / m
+        V = res._cov.loc[names, names].to_numpy(float)
         return float(b @ np.linalg.solve(V, b) / len(names))
     except (KeyError, AttributeError, np.linalg.LinAlgError):
         return float("nan")
