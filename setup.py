@@ -16,15 +16,18 @@ DATA_DIRS = sorted(
     if p.is_dir() and "__pycache__" not in p.parts
 )
 
+PACKAGES = find_packages(include=["explorer", "explorer.*"])
+
 setup(
     packages=[
-        *find_packages(include=["explorer", "explorer.*"]),
+        *PACKAGES,
         "explorer._data",
         *(f"explorer._data.{d.replace('/', '.')}" for d in DATA_DIRS),
     ],
     package_dir={"explorer._data": "data"},
     package_data={
-        "explorer": ["*.json", "*.csv"],
+        # the coverage study's results, the Hansen (1997) table, and the like beside their modules
+        **{pkg: ["*.json", "*.csv"] for pkg in PACKAGES},
         "explorer._data": ["*.md"],
         **{f"explorer._data.{d.replace('/', '.')}": ["*"] for d in DATA_DIRS},
     },

@@ -23,9 +23,16 @@ SICILY = [
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> pathlib.Path:
+    """The wheel built from a clean copy of the project: an in-tree build would reuse a stale
+    ``build/`` folder and could ship modules that no longer exist."""
+    import shutil
+
+    src = tmp_path_factory.mktemp("src") / "project"
+    skip = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*cache")
+    shutil.copytree(ROOT, src, ignore=skip, symlinks=True)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
         check=True,
         capture_output=True,
         timeout=300,
@@ -74,7 +81,10 @@ def test_wheel_holds_every_module_and_the_catalogue(wheel):
         if p.is_file()
     }
     assert data <= names, sorted(data - names)[:5]
-    assert {"explorer/coverage_results.json", "explorer/hansen1997_supf.csv"} <= names
+    tables = {"explorer/models/coverage_results.json", "explorer/robustness/hansen1997_supf.csv"}
+    assert tables <= names
+    stale = {n for n in names if n.startswith("explorer/") and n.endswith(".py")} - modules
+    assert not stale, sorted(stale)[:5]
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()
     import explorer
@@ -103,9 +113,11 @@ def test_installed_explorer_works_outside_the_repository(venv, tmp_path):
 
     code = (
         "import sys, pathlib, explorer\n"
-        "from explorer import catalog, claims, events, lexicon, paths\n"
-        "from explorer.results import load_coverage\n"
-        "from explorer.breaks import supf_pvalue\n"
+        "from explorer import catalog, paths\n"
+        "from explorer.catalog import claims, events\n"
+        "from explorer.tweets import lexicon\n"
+        "from explorer.models.report import load_coverage\n"
+        "from explorer.robustness.breaks import supf_pvalue\n"
         "assert 'site-packages' in explorer.__file__, explorer.__file__\n"
         "assert paths.DATA_DIR.is_relative_to(pathlib.Path(explorer.__file__).parent)\n"
         "for d in catalog.list_resources():\n"
