@@ -17,7 +17,7 @@ from tests.test_hostile_text import EVERY, LABELS, LINK, hostile_long_csv
 pytestmark = pytest.mark.browser
 
 URLS = [
-    ("check", EVERY),
+    ("", EVERY),  # the default page (landing) lives at "/"
     ("explore", LABELS),
     ("robustness", LABELS),
     ("data_sources", EVERY),
