@@ -283,7 +283,7 @@ def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
         if st.session_state.get(key) != current:
             st.session_state[key] = current
         st.select_slider(
-            f"Date of {iv['label']}",
+            f"Date of {ui.plain(iv['label'])}",
             options=options,
             key=key,
             format_func=lambda s: pd.Timestamp(s).strftime(fmt),

@@ -24,7 +24,7 @@ ids = claims["claim_id"].tolist()
 requested = st.query_params.get("claim", DEFAULT_CLAIM)
 if requested not in ids:
     st.warning(
-        f"The link asks for claim {requested!r}, which is not in the catalogue; "
+        f"The link asks for claim “{ui.plain(requested)}”, which is not in the catalogue; "
         f"showing {DEFAULT_CLAIM} instead."
     )
     requested = DEFAULT_CLAIM

@@ -34,8 +34,8 @@ st.dataframe(
 )
 
 for info in infos:
-    with st.expander(f"{info.key}: {info.title}", expanded=info.key == "scenarios"):
-        st.write(info.description)
+    with st.expander(ui.plain(f"{info.key}: {info.title}"), expanded=info.key == "scenarios"):
+        st.write(ui.plain(info.description))
         st.markdown(f"**Licence:** {ui.md_escape(info.licence)}")
         for src in info.sources:
             if isinstance(src, dict):
@@ -45,11 +45,11 @@ for info in infos:
                 if path.startswith("http"):
                     st.markdown(f"  [{ui.md_escape(path)}]({path})")
         for caveat in info.caveats:
-            st.warning(caveat, icon=":material/warning:")
+            st.warning(ui.plain(caveat), icon=":material/warning:")
         with ui.guard(what=f"checksum of {info.key}"):
             problem = catalog.verify(info)
             if problem:
-                st.warning(problem, icon=":material/gpp_maybe:")
+                st.warning(ui.plain(problem), icon=":material/gpp_maybe:")
             else:
                 st.caption(f"sha256 {info.sha256} (verified)")
         fields = pd.DataFrame(list(info.fields))

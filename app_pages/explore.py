@@ -81,7 +81,7 @@ def results(current) -> None:
     if result.interventions and result.interventions[0].level_change is not None:
         first = result.interventions[0]
         st.metric(
-            f"Level change at {first.label} ({first.first_treated_period:%b %Y})",
+            f"Level change at {ui.plain(first.label)} ({first.first_treated_period:%b %Y})",
             ui.effect_text(first.level_change, result.scale),
             help="Estimate with its 95% confidence interval",
         )

@@ -86,9 +86,9 @@ if result is not None:
     src = ", ".join(str(x) for x in result.meta.get("inputs", [])) or "uploaded archive"
     if sample and mode != "Upload a file":
         src = "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle (CC0)"
-    st.caption(f"Source: {src}. Tweets and accounts observed per period; counts only.")
+    st.caption(f"Source: {ui.plain(src)}. Tweets and accounts observed per period; counts only.")
     for c in caveats:
-        st.warning(c, icon=":material/warning:")
+        st.warning(ui.plain(c), icon=":material/warning:")
     st.dataframe(s, hide_index=True, key="in_series")
     st.subheader("Top hashtags per period")
     top = result.hashtags.groupby("hashtag", as_index=False)["count"].sum()

@@ -178,7 +178,7 @@ with ui.guard(what="power"), st.spinner("Simulating power..."):
     try:
         pw = ui.power(source, key, spec, label)
     except InputError as exc:  # not available for this design: say so, it is no mistake
-        st.info(str(exc), icon=":material/info:")
+        st.info(ui.plain(str(exc)), icon=":material/info:")
         pw = None
 if pw is not None:
     from explorer.robustness.verdict import SIZE_TOLERANCE, effect_words
@@ -201,7 +201,7 @@ if pw is not None:
     st.line_chart(pw.curve, x="effect", y="power", height=220)
     st.caption(
         f"Power against the size of a level change ({spec.scale} scale): {pw.n_draws} "
-        f"simulations from the fitted pre-period model with AR noise. Source: {src_line}"
+        f"simulations from the fitted pre-period model with AR noise. Source: {ui.plain(src_line)}"
     )
 
 # -- 5. diagnostics -----------------------------------------------------------------------------

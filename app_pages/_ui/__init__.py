@@ -31,6 +31,7 @@ from app_pages._ui.guard import (
     badge,
     guard,
     md_escape,
+    plain,
     source_caption,
     ui_guard_quiet,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "numeric_columns",
     "overall_label",
     "periods_of",
+    "plain",
     "placebos",
     "placebos_in_space",
     "power",

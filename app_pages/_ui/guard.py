@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 
 import streamlit as st
 
@@ -65,12 +66,42 @@ def badge(verification: str, where=None) -> None:
 
 
 # -- small display helpers ---------------------------------------------------------------------
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
+# leaves no Markdown, HTML, LaTeX ($) or Streamlit directive syntax to interpret.
+_MD_SPECIAL = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+ZWJ = "\u200d"  # zero-width joiner: invisible, but no autolink pattern matches across it
+# remark-gfm turns bare "www.host", "scheme://host" and "user@host" into live links after the
+# escapes above are resolved, so those patterns are broken with a ZWJ instead; so are Streamlit's
+# ":shortcode:" emoji/icons and ":colour[...]" directives.
+_AUTOLINK = re.compile(
+    r"(?i)(?<=www)(?=\.)"  # www|.host
+    r"|(?<=:)(?=//)"  # scheme:|//host
+    r"|(?<=@)"  # user@|host
+    r"|(?<=:)(?=[\w+/-]+:|[a-z]+(?:-[a-z]+)?\[)"  # :|smile:  :|red[...]
+)
 
 
-def md_escape(text: str) -> str:
-    """Escape Markdown so labels from data or users are shown as typed, never interpreted."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+def plain(text) -> str:
+    """User- or data-derived text as inert Markdown: shown as typed, never interpreted.
+
+    The one way such text (URL parameters, file and column names, group values, catalogue
+    text, messages quoting any of these) reaches anything Streamlit renders as Markdown:
+    bodies, widget labels, options, captions, metrics, help, tabs and expanders. Every ASCII
+    punctuation character is backslash-escaped (no link, image, HTML, emphasis, heading, table,
+    LaTeX or directive survives), autolink and shortcode patterns are broken with an invisible
+    zero-width joiner, and line breaks become spaces (no block structure).
+
+    Examples
+    --------
+    >>> plain("[x](https://e.example)")
+    '\\[x\\]\\(https\\:\u200d\\/\\/e\\.example\\)'
+    """
+    s = "" if text is None else str(text)
+    s = _AUTOLINK.sub(ZWJ, re.sub(r"[\r\n]+", " ", s))
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+
+
+md_escape = plain  # the older name, kept for existing callers
 
 
 @contextlib.contextmanager

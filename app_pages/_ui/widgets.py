@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui.cache import breaks, placebos, power, series, sweep
-from app_pages._ui.guard import guard, md_escape
+from app_pages._ui.guard import guard, md_escape, plain
 from app_pages._ui.tables import dataset_infos
 from app_pages._ui.uploads import seed
 
@@ -91,7 +91,7 @@ def column_mapping(tbl, *, key: str):
         seed(
             treated_key, st.session_state.get(f"{key}_url_treated") or _default_treated(tbl), units
         )
-        treated = st.selectbox(f"Treated {group}", units, key=treated_key)
+        treated = st.selectbox(f"Treated {plain(group)}", units, key=treated_key)
     return time, value, group, treated
 
 
