@@ -338,6 +338,16 @@ def _own_from_url() -> bool:
     if "own_ds" not in qp:
         return False
     st.session_state["own_mode"] = "Bundled dataset"
+    if qp["own_ds"] not in ui.dataset_infos()["name"].tolist():
+        st.warning(
+            ui.md_escape(
+                f"The link asks for the dataset {qp['own_ds']!r}, which is not bundled; "
+                f"showing {OWN_DEFAULT_DATASET} instead."
+            ),
+            icon=":material/link_off:",
+        )
+        st.session_state["own_dataset"] = OWN_DEFAULT_DATASET
+        return False
     st.session_state["own_dataset"] = qp["own_ds"]
     for k in ("own_credit", "own_start", "own_end", "own_claimed"):
         if k in qp:

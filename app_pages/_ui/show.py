@@ -46,7 +46,13 @@ def show_chart(chart, *, key: str, where=None, title: bool = True) -> None:
         box.markdown(f"**{md_escape(chart.text.title)}**")
     if chart.text.subtitle:
         box.caption(md_escape(chart.text.subtitle))
-    box.plotly_chart(app_figure(chart), key=key, width="stretch", theme="streamlit")
+    box.plotly_chart(
+        app_figure(chart),
+        key=key,
+        width="stretch",
+        theme="streamlit",
+        alt=chart.text.title or chart.kind,
+    )
 
 
 def caveats_box(source: str, key: str, where=None) -> None:

@@ -512,8 +512,12 @@ def app_figure(chart: Chart, *, dark: bool = False):
                 s.line.color = pal["text"]
     base = _base_font(DEFAULT_SIZE[0])
     m = fig.layout.margin
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    t = chart.text  # the words travel with the app's figure too (drawn as page text)
+    meta.update(title=t.title, subtitle=t.subtitle, source=t.source, notes=list(t.notes))
+    fig.layout.annotations = anns  # (update_layout would merge the lists element-wise)
     fig.update_layout(
-        annotations=anns,
+        meta=meta,
         width=None,
         autosize=True,
         height=int(fig.layout.height or DEFAULT_SIZE[1]),
