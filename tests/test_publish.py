@@ -22,7 +22,9 @@ from explorer.spec import ClaimSpec, Intervention, ItsSpec
 @pytest.fixture(scope="module")
 def fitted():
     tbl = load_dataset("scenarios/gec_step")
-    spec = ItsSpec(time=tbl.time_column, value="value", interventions=(Intervention("gec", "2016-01-08"),))
+    spec = ItsSpec(
+        time=tbl.time_column, value="value", interventions=(Intervention("gec", "2016-01-08"),)
+    )
     result = fit_its(series_from_spec(tbl, spec), spec)
     att = attribute(result, ClaimSpec("2014-06", "2016-07", -45.0, "gec"))
     return result, att
@@ -52,7 +54,13 @@ def test_attribution_chart_has_a_bar_and_interval_per_part(fitted):
     assert bar.x[i] - bar.error_x.arrayminus[i] == pytest.approx(gec["pct_ci_low"])
     assert bar.marker.color[i] == charts.COLORS["intervention"]  # the credited part
     assert "Source: S" in _words(chart.figure)
-    assert list(chart.data.columns) == ["part", "change_pct", "ci_low_pct", "ci_high_pct", "share_pct"]
+    assert list(chart.data.columns) == [
+        "part",
+        "change_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "share_pct",
+    ]
     assert not any("share_of_observed" in c or "pct_ci" in c for c in chart.data["part"])
 
 

@@ -24,7 +24,11 @@ def test_own_claim_is_a_finished_result_in_words_with_its_inputs_in_the_url():
     assert its["layout"]["shapes"][0]["type"] == "rect"  # the claim window, shaded
     names = {t.get("name") for t in its["data"]}
     assert {"Observed", "Fitted model", "Without the intervention", "95% interval"} <= names
-    assert split["data"][0]["y"][:3] == ["Observed change", "Trend already under way", "GEC announced"]
+    assert split["data"][0]["y"][:3] == [
+        "Observed change",
+        "Trend already under way",
+        "GEC announced",
+    ]
     assert split["data"][0]["error_x"]["array"]  # intervals
     table = at.table[-1].value
     assert list(table.columns) == [
@@ -34,7 +38,9 @@ def test_own_claim_is_a_finished_result_in_words_with_its_inputs_in_the_url():
         "Share of the change",
         "What it means",
     ]
-    shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(at.table[-1].value.columns)
+    shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(
+        at.table[-1].value.columns
+    )
     summary = " ".join(s.value for s in at.success)
     for raw in RAW:
         assert raw not in shown and raw not in summary
