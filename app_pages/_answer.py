@@ -119,7 +119,7 @@ def record_section(claim_id: str) -> None:
         for g in rec["groups"]:
             st.subheader(ui.md_escape(g["title"]), anchor=False)
             chart = _record_chart(g["id"])
-            st.plotly_chart(chart.figure, key=f"record_{g['id']}", width="content")
+            ui.show_chart(chart, key=f"record_{g['id']}", title=False)
             st.markdown(f"**What it shows.** {ui.md_escape(g['shows'])}")
             st.markdown(f"**What it cannot show.** {ui.md_escape(g['cannot_show'])}")
             # A list, not a grid: the landing page loads no interactive table code.

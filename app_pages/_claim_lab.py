@@ -13,6 +13,7 @@ import streamlit as st
 from app_pages import _ui as ui
 from explorer import charts
 from explorer.charts import scenarios as scenario_charts
+from explorer.charts.attribution import part_words
 
 # Claims whose underlying series was never published (the AP / GEC traffic figures): the
 # figures catalogue says so in its notes ("not released publicly").
@@ -244,7 +245,7 @@ def _lab_results():
 
 
 def _show_lab(table: pd.DataFrame, chart) -> None:
-    st.plotly_chart(chart.figure, key="scenario_grid", width="content")
+    ui.show_chart(chart, key="scenario_grid")
     ui.source_caption(SCENARIO_SOURCE)
     # A static table: six rows read like an article's table, and the landing page then needs
     # no interactive grid (its ~1.4 MB of browser code would compete with the first chart).
@@ -315,43 +316,95 @@ def _ci_text(c: dict) -> str:
 
 
 # -- check your own claim -------------------------------------------------------------------------
+# The inputs live in the URL, so a link reopens the same check (bundled datasets only: an upload
+# is not part of a link). Parameters: own_ds (dataset name), own_value (value column),
+# own_credit (event key), own_start / own_end (YYYY-MM or YYYY-MM-DD), own_claimed (percent).
+OWN_PARAMS = ("own_ds", "own_value", "own_credit", "own_start", "own_end", "own_claimed")
+OWN_DEFAULTS = {
+    "own_credit": "gec",
+    "own_start": "2014-06",
+    "own_end": "2016-07",
+    "own_claimed": "-45",
+}
+OWN_DEFAULT_DATASET = "scenarios/gec_step"
+
+
+def _own_from_url() -> bool:
+    """Seed the inputs from the URL once per session; True when the link asks for a check."""
+    if st.session_state.get("own_url_read"):
+        return False
+    st.session_state["own_url_read"] = True
+    qp = st.query_params
+    if "own_ds" not in qp:
+        return False
+    st.session_state["own_mode"] = "Bundled dataset"
+    if qp["own_ds"] not in ui.dataset_infos()["name"].tolist():
+        st.warning(
+            ui.md_escape(
+                f"The link asks for the dataset {qp['own_ds']!r}, which is not bundled; "
+                f"showing {OWN_DEFAULT_DATASET} instead."
+            ),
+            icon=":material/link_off:",
+        )
+        st.session_state["own_dataset"] = OWN_DEFAULT_DATASET
+        return False
+    st.session_state["own_dataset"] = qp["own_ds"]
+    for k in ("own_credit", "own_start", "own_end", "own_claimed"):
+        if k in qp:
+            st.session_state[k] = qp[k]
+    st.session_state["own_url_value"] = qp.get("own_value")
+    return True
+
+
+def _own_to_url(source, key, value, credit, start, end, claimed) -> None:
+    if source != "dataset":  # an upload cannot travel in a link: drop a stale one
+        for k in OWN_PARAMS:
+            st.query_params.pop(k, None)
+        return
+    for k, v in zip(OWN_PARAMS, (key, value, credit, start, end, claimed), strict=True):
+        st.query_params[k] = str(v)
+
+
 def own_claim(events: pd.DataFrame) -> None:
-    """Series (bundled or uploaded), claimed change, window, credited intervention -> attribution."""
+    """Series (bundled or uploaded), claimed change, window, credited intervention -> a result:
+    the fit with the claim window, the split as a chart and a table in words, the export kit."""
     st.write(
         "Have a series that does cover a claim? Pick a bundled dataset or upload a file, enter "
-        "the claimed change, its window and the intervention it is credited to."
+        "the claimed change, its window and the intervention it is credited to. The inputs go "
+        "into the page's address, so a copied link reopens the same check."
     )
-    src = ui.data_source_picker(key="own", default="scenarios/gec_step")
+    from_link = _own_from_url()
+    wanted = st.session_state.get("own_dataset", OWN_DEFAULT_DATASET)
+    src = ui.data_source_picker(key="own", default=wanted)
     if src is None:
         return
     source, key, tbl = src
     cols = ui.numeric_columns(tbl, exclude=(tbl.time_column,))
-    default = ui.default_value(tbl)
-    value = st.selectbox(
-        "Value column",
-        cols,
-        key=f"own_value_{tbl.sha256[:8]}",
-        index=cols.index(default) if default in cols else 0,
-    )
+    default = st.session_state.pop("own_url_value", None) or ui.default_value(tbl)
+    vkey = f"own_value_{tbl.sha256[:8]}"
+    if st.session_state.get(vkey) not in cols:
+        st.session_state[vkey] = default if default in cols else cols[0]
+    value = st.selectbox("Value column", cols, key=vkey)
     ev = events.dropna(subset=["date"])
     labels = dict(zip(ev["key"], ev["label"], strict=False))
+    for k, v in OWN_DEFAULTS.items():
+        st.session_state.setdefault(k, v)
+    if st.session_state["own_credit"] not in labels:
+        st.session_state["own_credit"] = "gec" if "gec" in labels else next(iter(labels))
     c1, c2, c3 = st.columns(3)
     credit = c1.selectbox(
-        "Credited intervention",
-        list(labels),
-        format_func=labels.get,
-        index=list(labels).index("gec") if "gec" in labels else 0,
-        key="own_credit",
+        "Credited intervention", list(labels), format_func=labels.get, key="own_credit"
     )
-    start = c2.text_input("Claim window start", "2014-06", key="own_start")
-    end = c3.text_input("Claim window end", "2016-07", key="own_end")
-    claimed = st.text_input("Claimed change (%)", "-45", key="own_claimed")
-    if st.button("Check the claim", key="own_go", type="primary"):
+    start = c2.text_input("Claim window start", key="own_start")
+    end = c3.text_input("Claim window end", key="own_end")
+    claimed = st.text_input("Claimed change (%)", key="own_claimed")
+    if st.button("Check the claim", key="own_go", type="primary") or from_link:
         st.session_state["own_request"] = (source, key, value, credit, start, end, claimed)
     request = st.session_state.get("own_request")
     if request is None or request[:2] != (source, key):
         return
     source, key, value, credit, start, end, claimed = request
+    _own_to_url(*request)
     from explorer.spec import ClaimSpec, Intervention, ItsSpec, parse_claimed_change
 
     box = st.container()
@@ -364,7 +417,144 @@ def own_claim(events: pd.DataFrame) -> None:
         )
         with st.spinner("Fitting and attributing..."):
             att = ui.attribution(source, key, spec, claim)
-        d = att.to_dict()
-        st.success(ui.md_escape(d.get("summary", "")), icon=":material/summarize:")
-        st.dataframe(pd.DataFrame(d.get("components", [])), hide_index=True, key="own_components")
+            result = ui.fit(source, key, spec)
+        own_result(source, key, spec, result, att.to_dict(), labels)
         ui.verdict_block(source, key, spec)
+
+
+def own_result(source, key, spec, result, d: dict, labels: dict) -> None:
+    """The finished result: a sentence, the fit with the window, the split, a table in words."""
+    words = {c["name"]: labels[c["name"]] for c in d.get("components", []) if c["name"] in labels}
+    src_line = ui.source_line(source, key)
+    caveats = ui.dataset_caveats(source, key)
+    prov = ui.provenance(source, key)
+    w0, w1 = d["window"]
+    credited = d.get("credited")
+    st.success(ui.md_escape(own_sentence(d, words)), icon=":material/summarize:")
+    for note in d.get("notes", []):
+        st.info(ui.md_escape(note), icon=":material/info:")
+    ui.caveats_box(source, key)
+    title = ui.dataset_title(source, key)
+    chart = charts.its_chart(
+        result,
+        claim_window=(w0, w1),
+        value_label=spec.value,
+        text=charts.ChartText(
+            title=f"{title}: the claim's window against the fit",
+            subtitle=(
+                f"Segmented fit with {words.get(credited, credited)} as the intervention; "
+                "shaded: the claim's window"
+            ),
+            source=src_line,
+            notes=tuple(caveats),
+        ),
+    )
+    ui.show_chart(chart, key="own_its")
+    ui.source_caption(src_line)
+    ui.export_kit(chart, key="own_its_x", results=result, provenance=prov)
+    split = charts.attribution_chart(
+        d,
+        labels=words,
+        text=charts.ChartText(
+            title=f"What the change from {w0[:7]} to {w1[:7]} is made of",
+            subtitle=(
+                "Each part's change over the window with its 95% interval"
+                + ("; on the log scale the parts multiply" if d.get("scale") == "log" else "")
+            ),
+            source=src_line,
+            notes=tuple(caveats),
+        ),
+    )
+    ui.show_chart(split, key="own_split")
+    ui.source_caption(src_line)
+    st.table(own_table(d, words), hide_index=True)
+    st.caption(
+        "Share: the part's piece of the change (on the log scale, where the parts add up to "
+        "100%). A part that pushed against the change has a negative share, and the others "
+        "then add up to more than 100%."
+    )
+    ui.export_kit(split, key="own_split_x", results={"attribution": d}, provenance=prov)
+
+
+def _pct_words(v) -> str:
+    if v is None or pd.isna(v):
+        return "n/a"
+    return f"{v:+.0f}%" if abs(v) >= 10 else f"{v:+.1f}%"
+
+
+def _direction(pct, total) -> str:
+    """'a fall of 27%', with whether it went with or against the whole change."""
+    if pct is None or pd.isna(pct):
+        return "not estimated"
+    size = f"{abs(pct):.0f}%" if abs(pct) >= 10 else f"{abs(pct):.1f}%"
+    what = f"a fall of {size}" if pct < 0 else f"a rise of {size}"
+    if total is not None and not pd.isna(total) and pct * total < 0:
+        what += ", against the direction of the change"
+    return what
+
+
+def own_sentence(d: dict, words: dict) -> str:
+    """The attribution in one plain paragraph (no raw names, signs explained)."""
+    total = (d.get("observed_change") or {}).get("pct")
+    w0, w1 = (x[:7] for x in d["window"])
+    basis = "changed" if d.get("basis") == "observed" else "changed, by the model's fit,"
+    out = f"From {w0} to {w1} the series {basis} by {_pct_words(total)}"
+    if d.get("claimed_change_pct") is not None:
+        out += f" (the claim says {_pct_words(d['claimed_change_pct'])})"
+    out += ". "
+    parts = []
+    for c in d.get("components", []):
+        if c["name"] == "remainder":
+            continue
+        what = _direction(c.get("pct_change"), total)
+        if c["name"] == "trend":
+            parts.append(f"the trend already under way alone would have meant {what}")
+        else:
+            parts.append(f"{words.get(c['name'], c['name'])} alone, {what}")
+    if parts:
+        out += parts[0][0].upper() + "; ".join(parts)[1:] + ". "
+    credited = d.get("credited")
+    if credited is not None:
+        c = next((c for c in d["components"] if c["name"] == credited), None)
+        if c is not None:
+            lo, hi = c.get("pct_ci_low"), c.get("pct_ci_high")
+            spans = lo is not None and hi is not None and lo <= 0 <= hi
+            share = c.get("share_of_observed")
+            name = words.get(credited, credited)
+            if spans:
+                out += (
+                    f"The data cannot tell {name}'s part from no effect at all (its 95% "
+                    f"interval, {_pct_words(lo)} to {_pct_words(hi)}, includes zero)."
+                )
+            elif share is not None and share < 0:
+                out += (
+                    f"{name}'s part went against the change: it would have offset "
+                    f"{abs(100 * share):.0f}% of it, so it explains none of the claimed change."
+                )
+            elif share is not None:
+                out += f"{name}, the intervention the claim credits, accounts for {100 * share:.0f}% of the change."
+    return out.strip()
+
+
+def own_table(d: dict, words: dict) -> pd.DataFrame:
+    """The split as a table in words: part, change, interval, share, what it means."""
+    total = (d.get("observed_change") or {}).get("pct")
+    rows = []
+    for c in d.get("components", []):
+        name = part_words(c["name"], words)
+        lo, hi = c.get("pct_ci_low"), c.get("pct_ci_high")
+        share = c.get("share_of_observed")
+        spans = lo is not None and hi is not None and lo <= 0 <= hi
+        meaning = _direction(c.get("pct_change"), total)
+        if spans:
+            meaning += "; not distinguishable from no change"
+        rows.append(
+            {
+                "Part of the change": name,
+                "Change on its own": _pct_words(c.get("pct_change")),
+                "95% interval": f"{_pct_words(lo)} to {_pct_words(hi)}" if lo is not None else "",
+                "Share of the change": "" if share is None else f"{round(100 * share)}%",
+                "What it means": meaning,
+            }
+        )
+    return pd.DataFrame(rows)

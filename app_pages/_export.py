@@ -33,10 +33,10 @@ def image(chart, fmt: str, width: int, height: int) -> bytes:
         return f"Image export unavailable: {exc}\n".encode()
 
 
-def html(chart, width: int, height: int) -> bytes:
+def html(chart, width: int, height: int, plotlyjs: str = "inline") -> bytes:
     from explorer.export.files import to_html
 
-    return to_html(chart, width=width, height=height).encode("utf-8")
+    return to_html(chart, width=width, height=height, plotlyjs=plotlyjs).encode("utf-8")
 
 
 def csv(chart) -> bytes:
@@ -49,17 +49,20 @@ def is_fit(results) -> bool:
     return results is not None and hasattr(results, "counterfactual") and hasattr(results, "spec")
 
 
-def json_bytes(results) -> bytes:
+def json_bytes(results, provenance: dict | None = None) -> bytes:
+    """The results as JSON; ``provenance`` (the data's source and caveats) goes in with them."""
     import json
 
     if is_fit(results):
         from explorer.export.files import results_json_bytes
 
-        return results_json_bytes(results)
+        return results_json_bytes(results, provenance=provenance)
     if isinstance(results, pd.DataFrame):
         results = results.to_dict(orient="records")
     elif hasattr(results, "to_dict"):
         results = results.to_dict()
+    if provenance is not None:
+        results = {"results": results, "provenance": provenance}
     return json.dumps(results, indent=2, default=str).encode("utf-8")
 
 

@@ -64,7 +64,7 @@ if window is not None:
                 icon=":material/schedule:",
             )
     chart = ui.timeline(claim_id, None if credited is None else credited.get("key"))
-    st.plotly_chart(chart.figure, key="timeline", width="content")
+    ui.show_chart(chart, key="timeline")
     ui.source_caption(f"{claim['source_title']} ({claim['source_publisher']}); events catalogue")
     ui.export_kit(chart, key="timeline")
 else:

@@ -28,6 +28,7 @@ if picked is None:
 source, key, tbl = picked
 xp.fit_ivs_to_data(key, tbl, events)
 with data_col:
+    ui.caveats_box(source, key)
     time, value, group, treated = ui.column_mapping(tbl, key="xp")
     ui.loader_report(tbl)
 with model_col:
@@ -72,11 +73,11 @@ def results(current) -> None:
         st.caption("Still showing the last analysis that worked; fix the input on the left.")
     result = ui.fit(source, key, spec)
     chart = ui.its_chart(source, key, spec)
-    st.plotly_chart(chart.figure, key="xp_chart", width="content")
+    ui.show_chart(chart, key="xp_chart")
     ui.source_caption(ui.source_line(source, key))
     if source == "upload":
         st.caption("An uploaded file is not part of the link: share the file with the link.")
-    ui.export_kit(chart, key="xp_export", results=result)
+    ui.export_kit(chart, key="xp_export", results=result, provenance=ui.provenance(source, key))
     st.subheader("Effects")
     if result.interventions and result.interventions[0].level_change is not None:
         first = result.interventions[0]

@@ -77,18 +77,51 @@ if st.button("Build the series", type="primary", key="in_go", disabled=source is
         )
         status.update(label="Series built", state="complete")
 
+
+def ingest_source(result, sample, mode) -> str:
+    """Where the series came from: the Fifth Tribe sample by name, else the input files."""
+    meta = result.meta
+    bundled = sample and mode != "Upload a file"
+    from explorer.tweets.pipeline import FIFTHTRIBE_CAVEATS
+
+    if bundled or tuple(meta.get("caveats") or ()) == FIFTHTRIBE_CAVEATS:
+        return "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle (CC0)"
+    names = [
+        str(x.get("name") or x.get("path") or "") if isinstance(x, dict) else str(x)
+        for x in meta.get("inputs", [])
+    ]
+    return ", ".join(n for n in names if n) or "uploaded archive"
+
+
 result = st.session_state.get("in_result")
 if result is not None:
     s = result.series
     caveats = result.meta.get("caveats", [])
     st.subheader("The series")
-    st.line_chart(s, x="date", y=["n_tweets", "n_accounts_observed"], height=280)
-    src = ", ".join(str(x) for x in result.meta.get("inputs", [])) or "uploaded archive"
-    if sample and mode != "Upload a file":
-        src = "Fifth Tribe (2016), How ISIS Uses Twitter, Kaggle (CC0)"
-    st.caption(f"Source: {ui.plain(src)}. Tweets and accounts observed per period; counts only.")
+    src = ingest_source(result, sample, mode)
+    period = {"D": "day", "W": "week", "M": "month"}.get(result.meta.get("freq"), "period")
+    from explorer import charts
+
+    chart = charts.lines_chart(
+        s,
+        x="date",
+        ys={"n_tweets": "Tweets", "n_accounts_observed": "Accounts observed"},
+        value_label=f"Count per {period}",
+        kind="ingest",
+        text=charts.ChartText(
+            title=f"Tweets and accounts observed per {period}",
+            subtitle="Counts only; periods no collected account spans are left empty",
+            source=src,
+            notes=tuple(caveats),
+        ),
+    )
+    ui.show_chart(chart, key="in_chart")
+    ui.source_caption(f"{src}. Tweets and accounts observed per period; counts only.")
+    ui.export_kit(
+        chart, key="in_chart_x", results=result.meta, provenance={"source": src, "caveats": caveats}
+    )
     for c in caveats:
-        st.warning(ui.plain(c), icon=":material/warning:")
+        st.warning(ui.md_escape(c), icon=":material/warning:")
     st.dataframe(s, hide_index=True, key="in_series")
     st.subheader("Top hashtags per period")
     top = result.hashtags.groupby("hashtag", as_index=False)["count"].sum()
@@ -116,6 +149,12 @@ if result is not None:
     if st.button("Send to Explore & model", key="in_send"):
         with ui.guard(what="sending the series"):
             k, _ = ui.load_upload(s.to_csv(index=False).encode(), "tweet_series.csv")
+            # The series keeps its sample's source and caveats (not "uploaded file (sha256 ...)").
+            ui.PROVENANCE[k] = {
+                "title": f"Tweet series from Ingest ({src})",
+                "source": src,
+                "caveats": list(caveats),
+            }
             st.session_state["xp_mode"] = "Upload a file"
             st.session_state["xp_last_good_upload"] = k
             st.session_state.pop("xp_last_good", None)

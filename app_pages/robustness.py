@@ -55,6 +55,9 @@ st.caption(
     f"family {spec.family}{' on log scale' if spec.log else ''}. Change these on Explore & model."
 )
 
+ui.caveats_box(source, key)
+prov = ui.provenance(source, key)
+data_notes = ui.dataset_caveats(source, key)  # on every exported image
 verdict_box = st.container()
 
 # -- 1. date sweep ------------------------------------------------------------------------------
@@ -80,11 +83,12 @@ with ui.guard(what="date sweep"), st.spinner("Sweeping the date..."):
             title=f"Level change at {label} for every admissible date",
             subtitle="Vermillion: the date used; green: the best-fitting (least-squares) date",
             source=src_line,
+            notes=data_notes,
         ),
     )
-    st.plotly_chart(chart.figure, key="rb_sweep", width="content")
+    ui.show_chart(chart, key="rb_sweep")
     ui.source_caption(src_line)
-    ui.export_kit(chart, key="rb_sweep_x", results=sw)
+    ui.export_kit(chart, key="rb_sweep_x", results=sw, provenance=prov)
     if sw.note:
         st.info(ui.md_escape(sw.note))
     significant = (rows["level_ci_high"] < 0) | (rows["level_ci_low"] > 0)
@@ -141,11 +145,12 @@ with ui.guard(what="placebos"), st.spinner("Running placebo dates..."):
         text=charts.ChartText(
             title=f"{pl.n_placebos} placebo dates in the pre-period vs the real {label}",
             source=src_line,
+            notes=data_notes,
         ),
     )
-    st.plotly_chart(chart.figure, key="rb_placebo", width="content")
+    ui.show_chart(chart, key="rb_placebo")
     ui.source_caption(src_line)
-    ui.export_kit(chart, key="rb_placebo_x", results=pl)
+    ui.export_kit(chart, key="rb_placebo_x", results=pl, provenance=prov)
     st.write(
         f"Permutation p-value {pl.p_value:.3f} from {pl.n_placebos} placebo dates (the "
         f"smallest attainable with that many is {pl.min_attainable_p:.3f})."
@@ -161,11 +166,12 @@ if getattr(ui.series(source, key, spec), "units", None) is not None:
             text=charts.ChartText(
                 title=f"{ps.n_placebos} control units treated as if they were treated",
                 source=src_line,
+                notes=data_notes,
             ),
         )
-        st.plotly_chart(chart.figure, key="rb_placebo_space", width="content")
+        ui.show_chart(chart, key="rb_placebo_space")
         ui.source_caption(src_line)
-        ui.export_kit(chart, key="rb_placebo_space_x", results=ps)
+        ui.export_kit(chart, key="rb_placebo_space_x", results=ps, provenance=prov)
         st.write(
             f"In space: permutation p-value {ps.p_value:.3f} from {ps.n_placebos} units "
             f"(smallest attainable {ps.min_attainable_p:.3f})."
@@ -198,11 +204,23 @@ if pw is not None:
             "face value. Try errors that allow for autocorrelation (Explore & model).",
             icon=":material/warning:",
         )
-    st.line_chart(pw.curve, x="effect", y="power", height=220)
-    st.caption(
-        f"Power against the size of a level change ({spec.scale} scale): {pw.n_draws} "
-        f"simulations from the fitted pre-period model with AR noise. Source: {ui.plain(src_line)}"
+    chart = charts.power_chart(
+        pw.curve,
+        mde=pw.mde,
+        effect_label=f"Level change ({spec.scale} scale)",
+        text=charts.ChartText(
+            title=f"Could this series have detected a level change at {label}?",
+            subtitle=(
+                f"Power against the size of a level change: {pw.n_draws} simulations from the "
+                "fitted pre-period model with AR noise"
+            ),
+            source=src_line,
+            notes=data_notes,
+        ),
     )
+    ui.show_chart(chart, key="rb_power")
+    ui.source_caption(src_line)
+    ui.export_kit(chart, key="rb_power_x", results=pw, provenance=prov)
 
 # -- 5. diagnostics -----------------------------------------------------------------------------
 st.header("Diagnostics")
@@ -225,9 +243,11 @@ with ui.guard(what="diagnostics"):
         chart = charts.acf_chart(
             acf(resid, nlags=nlags)[1:],
             nobs=len(resid),
-            text=charts.ChartText(title="Autocorrelation of the residuals", source=src_line),
+            text=charts.ChartText(
+                title="Autocorrelation of the residuals", source=src_line, notes=data_notes
+            ),
         )
-        st.plotly_chart(chart.figure, key="rb_acf", width="content")
+        ui.show_chart(chart, key="rb_acf")
         ui.export_kit(chart, key="rb_acf_x")
 
 # -- 6. specification curve (slow: on demand) -------------------------------------------------
@@ -260,11 +280,13 @@ if st.toggle(
             ],
             value_label="Level change, %",
             text=charts.ChartText(
-                title=f"{sc.n_paths} specifications of the {label} effect", source=src_line
+                title=f"{sc.n_paths} specifications of the {label} effect",
+                source=src_line,
+                notes=data_notes,
             ),
         )
-        st.plotly_chart(chart.figure, key="rb_specs", width="content")
-        ui.export_kit(chart, key="rb_specs_x", results=sc)
+        ui.show_chart(chart, key="rb_specs")
+        ui.export_kit(chart, key="rb_specs_x", results=sc, provenance=prov)
         st.write(
             f"{sc.share_same_sign_significant:.0%} of the {len(ok)} fitted paths give an effect "
             "of the same sign and significant."

@@ -139,8 +139,9 @@ def test_landing_check_your_own_claim_attributes_the_change():
     no_trouble(at)
     summary = " ".join(s.value for s in at.success)
     assert "gec" in summary.lower() or "GEC" in summary
-    comps = at.dataframe[-1].value
-    assert {"trend", "gec", "remainder"} <= set(comps["name"])
+    # A table in words now (issue 16 item 6), no raw component names.
+    comps = at.table[-1].value
+    assert {"Trend already under way", "GEC announced"} <= set(comps["Part of the change"])
 
 
 # -- explore & model --------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 tables and datasets) < ``uploads`` (uploaded files, the data source picker) < ``cache`` (fits,
 attributions, robustness and charts cached on hashable keys; ``freeze_long_lived``) <
 ``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover) and
+``show`` (charts at the column's width, the data's caveats) and
 ``widgets`` (column mapping, the loader's report, labels, the verdict block) sit on top. Every
 module is light to import: the core's heavy modules load inside the functions that need them.
 """
@@ -36,12 +37,16 @@ from app_pages._ui.guard import (
     ui_guard_quiet,
 )
 from app_pages._ui.prefetch import prefetch_neighbours
+from app_pages._ui.show import caveats_box, reader_is_dark, show_chart
 from app_pages._ui.tables import (
+    PROVENANCE,
     claims,
+    dataset_caveats,
     dataset_infos,
     dataset_sha,
     dataset_title,
     events,
+    provenance,
     source_line,
     table,
 )
@@ -60,14 +65,17 @@ from app_pages._ui.widgets import (
 
 __all__ = [
     "APOLOGY",
+    "PROVENANCE",
     "VERIFICATION_COLOURS",
     "VERIFICATION_TEXT",
     "attribution",
     "badge",
     "breaks",
+    "caveats_box",
     "claims",
     "column_mapping",
     "data_source_picker",
+    "dataset_caveats",
     "dataset_infos",
     "dataset_sha",
     "dataset_title",
@@ -91,7 +99,10 @@ __all__ = [
     "placebos_in_space",
     "power",
     "prefetch_neighbours",
+    "provenance",
+    "reader_is_dark",
     "series",
+    "show_chart",
     "source_caption",
     "source_line",
     "spec_curve",

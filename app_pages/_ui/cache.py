@@ -15,7 +15,7 @@ import sys
 import pandas as pd
 import streamlit as st
 
-from app_pages._ui.tables import claims, dataset_title, events, source_line
+from app_pages._ui.tables import claims, dataset_caveats, dataset_title, events, source_line
 from app_pages._ui.uploads import get_table
 
 # -- memory ------------------------------------------------------------------------------------
@@ -131,14 +131,16 @@ def its_chart(source: str, key: str, spec):
 PREFETCHED: dict = {}
 
 
-def chart_text(title: str, source: str, spec, result):
+def chart_text(title: str, source: str, spec, result, caveats: tuple[str, ...] = ()):
+    """The ITS chart's words: the data's own caveats first (they travel with every image made
+    from it), then the model's first caveat."""
     from explorer import charts
 
     return charts.ChartText(
         title=title,
         subtitle=spec_subtitle(spec, result),
         source=source,
-        notes=tuple(result.caveats[:1]),
+        notes=tuple(caveats) + tuple(result.caveats[:1]),
     )
 
 
@@ -148,7 +150,8 @@ def _its_chart_cached(source: str, key: str, spec):
 
     result = fit(source, key, spec)
     words = (dataset_title(source, key), source_line(source, key))
-    return charts.its_chart(result, text=chart_text(*words, spec, result))
+    caveats = dataset_caveats(source, key)
+    return charts.its_chart(result, text=chart_text(*words, spec, result, caveats))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

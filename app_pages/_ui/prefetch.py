@@ -9,7 +9,7 @@ import threading
 
 from app_pages._ui import cache
 from app_pages._ui.cache import chart_text
-from app_pages._ui.tables import dataset_title, source_line
+from app_pages._ui.tables import dataset_caveats, dataset_title, source_line
 from app_pages._ui.uploads import get_table
 
 
@@ -36,7 +36,7 @@ def prefetch_neighbours(source: str, key: str, spec, label: str, periods, freq: 
             if (source, key, other) not in cache.PREFETCHED:
                 todo.append(other)
     if todo:
-        words = (dataset_title(source, key), source_line(source, key))
+        words = (dataset_title(source, key), source_line(source, key), dataset_caveats(source, key))
         _PREFETCH_POOL.submit(
             _prefetch,
             source,
@@ -66,7 +66,7 @@ def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
             return  # under load the CPU belongs to the readers waiting for their pages
         try:
             result = fit_its(series_from_spec(tbl, sp), sp)
-            chart = charts.its_chart(result, text=chart_text(*words, sp, result))
+            chart = charts.its_chart(result, text=chart_text(*words[:2], sp, result, words[2]))
         except Exception:  # noqa: BLE001 - a neighbour that cannot be fitted is simply not ready
             continue
         cache.PREFETCHED[(source, key, sp)] = (result, chart)

@@ -71,13 +71,50 @@ def table(name: str, sha256: str):
 # (checksum, spec) like bundled data. Bounded: the oldest uploads are forgotten first.
 
 
+# Where an upload came from, when the app made it (Ingest's "Send to Explore & model"): upload key
+# -> {"title", "source", "caveats"}. A file a reader uploads has none and is named by checksum.
+PROVENANCE: dict[str, dict] = {}
+
+
 def dataset_title(source: str, key: str) -> str:
+    if source == "upload" and key in PROVENANCE:
+        return str(PROVENANCE[key].get("title") or "Uploaded series")
     row = _dataset_rows().get(key) if source == "dataset" else None
     return str(row["title"]) if row else "Uploaded series"
 
 
+def dataset_caveats(source: str, key: str) -> tuple[str, ...]:
+    """The data's own caveats (``datapackage.json`` ``caveats``; an Ingest series keeps its
+    sample's): shown on every page that uses the data and drawn in every exported image."""
+    if source == "upload":
+        return tuple(PROVENANCE.get(key, {}).get("caveats") or ())
+    return _dataset_caveats(key)
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
+def _dataset_caveats(key: str) -> tuple[str, ...]:
+    from explorer.catalog.datasets import get_dataset
+
+    return tuple(get_dataset(key).caveats)
+
+
+def provenance(source: str, key: str) -> dict:
+    """Source line and caveats for the results JSON."""
+    return {
+        "data": dataset_title(source, key),
+        "source": source_line(source, key),
+        "caveats": list(dataset_caveats(source, key)),
+    }
+
+
 def source_line(source: str, key: str) -> str:
+    if source == "upload" and key in PROVENANCE:
+        return str(PROVENANCE[key]["source"])
+    return _source_line(source, key)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _source_line(source: str, key: str) -> str:
     if source == "dataset":
         from explorer.catalog.datasets import get_dataset
 

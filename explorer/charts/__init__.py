@@ -6,12 +6,14 @@ ACF), ``scenarios`` (the scenario lab's small multiples). plotly is imported whe
 built, so importing this package is cheap.
 """
 
+from explorer.charts.attribution import attribution_chart
 from explorer.charts.base import (
     COLORS,
     DEFAULT_SIZE,
     OKABE_ITO,
     Chart,
     ChartText,
+    app_figure,
     decorate,
     esc,
     iter_text,
@@ -19,6 +21,7 @@ from explorer.charts.base import (
 )
 from explorer.charts.events import events_timeline
 from explorer.charts.its import its_chart, its_frame
+from explorer.charts.lines import lines_chart, power_chart
 from explorer.charts.robustness import acf_chart, placebo_chart, spec_curve_chart, sweep_chart
 from explorer.charts.scenarios import scenario_grid
 
@@ -29,14 +32,18 @@ __all__ = [
     "Chart",
     "ChartText",
     "acf_chart",
+    "app_figure",
+    "attribution_chart",
     "decorate",
     "esc",
     "events_timeline",
     "its_chart",
     "its_frame",
     "iter_text",
+    "lines_chart",
     "palette",
     "placebo_chart",
+    "power_chart",
     "scenario_grid",
     "spec_curve_chart",
     "sweep_chart",

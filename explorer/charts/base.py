@@ -80,6 +80,21 @@ class ChartText:
     subtitle: str | None = None
     source: str | None = None
     notes: tuple[str, ...] = ()
+    byline: str | None = None  # "Chart: <name>", drawn after the source line
+
+    def edited(self, **changes) -> ChartText:
+        """A copy with some fields replaced (the export kit's edits); ``notes`` may be one string
+        with one note per line."""
+        import dataclasses
+
+        notes = changes.get("notes")
+        if isinstance(notes, str):
+            changes["notes"] = tuple(n.strip() for n in notes.splitlines() if n.strip())
+        clean = {
+            k: (v if k == "notes" else (str(v).strip() or None if v is not None else None))
+            for k, v in changes.items()
+        }
+        return dataclasses.replace(self, **clean)
 
     def __post_init__(self):
         if isinstance(self.notes, str):
@@ -118,6 +133,14 @@ class Chart:
         decorate(fig, self.text, width=width, height=height)
         return fig
 
+    def with_text(self, text: ChartText) -> Chart:
+        """The same chart with other words on it (laid out again at the default size)."""
+        import plotly.graph_objects as go
+
+        fig = go.Figure(self.figure)
+        decorate(fig, text, width=DEFAULT_SIZE[0], height=DEFAULT_SIZE[1])
+        return Chart(figure=fig, data=self.data, text=text, kind=self.kind)
+
 
 # -- layout -----------------------------------------------------------------------------------
 
@@ -135,6 +158,36 @@ def _wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> lis
     for para in str(text).splitlines() or [""]:
         lines += textwrap.wrap(para, chars, break_long_words=True) or [""]
     return [esc(line) for line in lines]
+
+
+def _foot_lines(text: ChartText, inner: float, size: float) -> list[str]:
+    lines = []
+    line = " · ".join(
+        x
+        for x in (text.source and f"Source: {text.source}", text.byline and f"Chart: {text.byline}")
+        if x
+    )
+    if line:
+        lines += _wrap(line, inner, size)
+    for note in text.notes:
+        if note:
+            lines += _wrap(f"Note: {note}", inner, size)
+    return lines
+
+
+def _foot(text: ChartText, inner: float, size: int, *, max_h: float) -> tuple[list[str], int]:
+    """The source, byline and notes as lines that take at most ``max_h`` pixels: the font
+    shrinks (to 8 px at the least) before lines are cut, and a cut ends in an ellipsis that
+    points at the data's notes (the full caveats travel in the CSV's JSON and the app)."""
+    for s in range(size, 7, -1):
+        lines = _foot_lines(text, inner, s)
+        if len(lines) * s * 1.3 <= max_h:
+            return lines, s
+    keep = max(1, int(max_h / (8 * 1.3)))
+    lines = _foot_lines(text, inner, 8)
+    if len(lines) > keep:
+        lines = lines[: keep - 1] + [esc("... (more notes: see the results JSON)")]
+    return lines, 8
 
 
 def decorate(fig, text: ChartText, *, width: int, height: int):
@@ -163,18 +216,13 @@ def decorate(fig, text: ChartText, *, width: int, height: int):
     inner = width - 2 * pad
     title = _wrap(text.title, inner, sizes["title"], bold=True) if text.title else []
     subtitle = _wrap(text.subtitle, inner, sizes["subtitle"]) if text.subtitle else []
-    foot = []
-    if text.source:
-        foot += _wrap(f"Source: {text.source}", inner, sizes["small"])
-    for note in text.notes:
-        if note:
-            foot += _wrap(f"Note: {note}", inner, sizes["small"])
+    foot, foot_size = _foot(text, inner, sizes["small"], max_h=0.36 * height)
 
     def block(n, size):
         return n * size * 1.3
 
     title_h, sub_h = block(len(title), sizes["title"]), block(len(subtitle), sizes["subtitle"])
-    foot_h = block(len(foot), sizes["small"])
+    foot_h = block(len(foot), foot_size)
     named = [t for t in fig.data if t.showlegend is not False and t.name]
     show_legend = len(named) > 1
     legend_h = 0.0
@@ -238,7 +286,7 @@ def decorate(fig, text: ChartText, *, width: int, height: int):
                 yshift=-(bottom - pad),
                 showarrow=False,
                 align="left",
-                font=dict(size=sizes["small"], color="#555555"),
+                font=dict(size=foot_size, color="#555555"),
             )
         )
     fig.update_layout(
@@ -410,3 +458,82 @@ def iter_text(chart: Chart) -> Iterable[str]:
     for ax in (fig.layout.xaxis, fig.layout.yaxis):
         if ax.title and ax.title.text:
             yield ax.title.text
+
+
+# -- the app's copy of a figure -----------------------------------------------------------------
+DARK = {
+    "text": "#e6e6e6",
+    "muted": "#aaaaaa",
+    "grid": "#3a3d45",
+    "line": "#80848c",
+    "bg": "#0e1117",
+}
+LIGHT = {
+    "text": "#222222",
+    "muted": "#555555",
+    "grid": "#e5e5e5",
+    "line": "#888888",
+    "bg": "#ffffff",
+}
+
+
+def app_figure(chart: Chart, *, dark: bool = False):
+    """The figure as the app draws it: the column's width, for a light or a dark page.
+
+    The title and subtitle go above the chart as page text (they wrap at any width, so a phone
+    never clips them) and the source below it (``app_pages._ui``); the figure itself keeps
+    the plot, its marks and labels, with the legend under the plot (at 390 px a legend above
+    it wrapped over the title) and colours that read on the reader's theme (Streamlit's
+    ``theme="streamlit"``; black observed points turn light grey on a dark page). Exports use
+    ``Chart.sized`` instead, with every word drawn on the image.
+    """
+    import plotly.graph_objects as go
+
+    pal = DARK if dark else LIGHT
+    fig = go.Figure(chart.figure)
+    anns = []
+    for a in fig.layout.annotations or ():
+        if a.name == _DECO:
+            continue
+        if dark:
+            if a.bgcolor and str(a.bgcolor).startswith("rgba(255,255,255"):
+                a.bgcolor = "rgba(14,17,23,0.75)"
+            if a.font and a.font.color in ("#555555", "#444444", "#111111", "#222222", "#000000"):
+                a.font.color = pal["muted"]
+        anns.append(a)
+    if dark:
+        for t in fig.data:
+            for part in ("marker", "line"):
+                obj = getattr(t, part, None)
+                if obj is not None and getattr(obj, "color", None) in ("#000000", "black"):
+                    obj.color = pal["text"]
+        for s in fig.layout.shapes or ():
+            if s.line and s.line.color in ("#000000", "black", "#222222"):
+                s.line.color = pal["text"]
+    base = _base_font(DEFAULT_SIZE[0])
+    m = fig.layout.margin
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    t = chart.text  # the words travel with the app's figure too (drawn as page text)
+    meta.update(title=t.title, subtitle=t.subtitle, source=t.source, notes=list(t.notes))
+    fig.layout.annotations = anns  # (update_layout would merge the lists element-wise)
+    fig.update_layout(
+        meta=meta,
+        width=None,
+        autosize=True,
+        height=int(fig.layout.height or DEFAULT_SIZE[1]),
+        margin=dict(l=m.l, r=m.r, t=round(base * 1.2), b=round(base * 2.4), pad=0),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(family=_FONT, size=base, color=pal["text"]),
+        legend=dict(
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=-0.1,
+            yanchor="top",
+            font=dict(size=base - 1, color=pal["text"]),
+        ),
+    )
+    fig.update_xaxes(linecolor=pal["line"], automargin=True)
+    fig.update_yaxes(gridcolor=pal["grid"], zerolinecolor=pal["line"], automargin=True)
+    return fig

@@ -386,13 +386,24 @@ def to_svg(chart, **kw) -> bytes:
 
 
 def to_html(
-    chart, *, preset: str | None = None, width: int | None = None, height: int | None = None
+    chart,
+    *,
+    preset: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    plotlyjs: str = "inline",
 ) -> str:
-    """A standalone interactive HTML page: plotly.js inline, so it works offline.
+    """A standalone interactive HTML page.
+
+    ``plotlyjs="inline"`` (default) carries plotly.js in the page (about 4.8 MB), so it works
+    offline; ``plotlyjs="cdn"`` loads it from the plotly CDN (``PLOTLY_CDN``): a page of a few
+    kilobytes to host beside a story and embed with ``embed_snippet``.
 
     User text is already escaped on the figure, and plotly writes the figure's JSON with ``<``,
     ``>`` and ``/`` escaped, so nothing in it can close the script element.
     """
+    if plotlyjs not in ("inline", "cdn"):
+        raise InputError(f"Unknown plotly.js mode {plotlyjs!r}: use inline or cdn.")
     w, h, _ = _size(
         preset,
         width or (640 if preset is None else None),
@@ -401,13 +412,33 @@ def to_html(
     )
     fig = _laid_out(chart, w, h)
     page = fig.to_html(
-        include_plotlyjs=True,
+        include_plotlyjs=True if plotlyjs == "inline" else "cdn",
         include_mathjax=False,
         full_html=True,
         config={"displaylogo": False, "responsive": False},
     )
     title = getattr(getattr(chart, "text", None), "title", None) or "Chart"
     return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
+
+
+def plotly_cdn_url() -> str:
+    """Where the CDN export loads plotly.js from (the version this plotly writes)."""
+    from plotly.offline.offline import get_plotlyjs_version
+
+    return f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"
+
+
+def embed_snippet(url: str, *, width: int, height: int, title: str | None = None) -> str:
+    """An ``<iframe>`` to paste into a CMS: the CDN HTML export hosted at ``url``.
+
+    The frame takes the column's width (``width`` is its maximum) at the export's height.
+    """
+    t = html.escape(title or "Chart", quote=True)
+    u = html.escape(url, quote=True)
+    return (
+        f'<iframe src="{u}" title="{t}" width="{int(width)}" height="{int(height)}" '
+        f'style="width:100%;max-width:{int(width)}px;border:0" loading="lazy"></iframe>'
+    )
 
 
 # -- data: CSV and Excel -------------------------------------------------------------------------

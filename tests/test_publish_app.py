@@ -1,0 +1,99 @@
+"""Issue 16 items 6-8 in the app (AppTest): "Check your own claim" as a finished result with its
+inputs in the URL, and a dataset's caveats on every page that uses it (Ingest's series too)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.test_app import app, no_trouble, on_page, qp
+
+RAW = ("share_of_observed", "pct_ci_low", "pct_ci_high", "share_ci", "pct_change")
+
+
+def _chart(at, key):
+    hits = [c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id]
+    assert hits, [c.proto.id for c in at.get("plotly_chart")]
+    return json.loads(hits[0].proto.spec)
+
+
+def test_own_claim_is_a_finished_result_in_words_with_its_inputs_in_the_url():
+    at = app().run()
+    at.button(key="own_go").click().run()
+    no_trouble(at)
+    its, split = _chart(at, "own_its"), _chart(at, "own_split")
+    assert its["layout"]["shapes"][0]["type"] == "rect"  # the claim window, shaded
+    names = {t.get("name") for t in its["data"]}
+    assert {"Observed", "Fitted model", "Without the intervention", "95% interval"} <= names
+    assert split["data"][0]["y"][:3] == [
+        "Observed change",
+        "Trend already under way",
+        "GEC announced",
+    ]
+    assert split["data"][0]["error_x"]["array"]  # intervals
+    table = at.table[-1].value
+    assert list(table.columns) == [
+        "Part of the change",
+        "Change on its own",
+        "95% interval",
+        "Share of the change",
+        "What it means",
+    ]
+    shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(
+        at.table[-1].value.columns
+    )
+    summary = " ".join(s.value for s in at.success)
+    for raw in RAW:
+        assert raw not in shown and raw not in summary
+    assert "accounts for \\-" not in summary and "accounts for -" not in summary
+    assert "a fall of" in summary
+    for k in ("own_its_x_open", "own_split_x_open"):
+        assert at.get("popover") or k  # the export kits are drawn (popovers)
+    assert qp(at, "own_ds") == ["scenarios/gec_step"]
+    assert qp(at, "own_credit") == ["gec"] and qp(at, "own_claimed") == ["-45"]
+
+
+def test_a_reopened_own_claim_link_restores_its_inputs_and_result():
+    at = on_page(
+        "check_claim",
+        own_ds="scenarios",
+        own_value="value",
+        own_credit="gec",
+        own_start="2015-01",
+        own_end="2016-06",
+        own_claimed="-30",
+    )
+    no_trouble(at)
+    assert at.text_input(key="own_start").value == "2015-01"
+    assert at.text_input(key="own_claimed").value == "-30"
+    assert at.selectbox(key="own_dataset").value == "scenarios"
+    summary = " ".join(s.value for s in at.success)
+    assert "2015" in summary and "the claim says \\-30%" in summary, summary
+    _chart(at, "own_split")
+
+
+def test_fifth_tribe_caveats_show_on_explore_and_robustness_and_travel_on_the_chart():
+    at = on_page("explore", ds="fifthtribe")
+    no_trouble(at)
+    warn = " ".join(w.value for w in at.warning)
+    assert "Caveats of this data" in warn and "2014 \\-\\> 2016 decline" in warn, warn
+    spec = _chart(at, "xp_chart")
+    assert any("2014 -> 2016 decline" in n for n in spec["layout"]["meta"]["notes"])
+    at.switch_page("app_pages/robustness.py").run()
+    no_trouble(at)
+    assert "2014 \\-\\> 2016 decline" in " ".join(w.value for w in at.warning)
+
+
+def test_a_series_sent_from_ingest_keeps_the_fifth_tribe_source_and_caveats():
+    at = on_page("ingest")
+    at.button(key="in_go").click().run()
+    no_trouble(at)
+    spec = _chart(at, "in_chart")  # the ingest chart: titled, sourced
+    assert "Fifth Tribe" in spec["layout"]["meta"]["source"]
+    at.button(key="in_send").click().run()
+    no_trouble(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Fifth Tribe" in captions and "uploaded file (sha256" not in captions, captions
+    assert "cannot show a 2014 \\-\\> 2016 decline" in " ".join(w.value for w in at.warning)
+    spec = _chart(at, "xp_chart")
+    assert "Fifth Tribe" in spec["layout"]["meta"]["source"]
+    assert any("2014 -> 2016 decline" in n for n in spec["layout"]["meta"]["notes"])

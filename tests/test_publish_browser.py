@@ -1,0 +1,55 @@
+"""Charts to publish in a real browser (issue 16 item 8): at a phone's 390 px and a laptop's
+1280 px the pages do not overflow sideways, charts take the column's width and no text drawn
+in a chart's legend or axis titles is cut at its edges; chart titles are page text above the chart.
+Screenshots in tests/artifacts/publish-*.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import ARTIFACTS, browser, server, settle  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+CLIPPED = """() => {
+  const out = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const box = plot.getBoundingClientRect();
+    if (box.width === 0) continue;
+    for (const t of plot.querySelectorAll('.legendtext, .gtitle, .xtitle, .ytitle')) {
+      const r = t.getBoundingClientRect();
+      if (r.width === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1)
+        out.push([t.textContent.slice(0, 60), Math.round(r.left), Math.round(r.right),
+                  Math.round(box.left), Math.round(box.right)]);
+    }
+  }
+  return out;
+}"""
+
+WIDTHS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .map(e => [e.getBoundingClientRect().width, e.parentElement.getBoundingClientRect().width])"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", ["", "explore?ds=fifthtribe"])
+def test_charts_fit_the_column_without_overflow_or_clipped_text(server, browser, width, path):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/{path}")
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    settle(page)
+    page.wait_for_timeout(1500)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    clipped = page.evaluate(CLIPPED)
+    widths = page.evaluate(WIDTHS)
+    name = path.split("?")[0] or "landing"
+    page.screenshot(path=str(ARTIFACTS / f"publish-{name}-{width}.png"))
+    charts_ = page.locator("[data-testid='stPlotlyChart']")
+    for i in range(min(charts_.count(), 3)):
+        charts_.nth(i).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        charts_.nth(i).screenshot(path=str(ARTIFACTS / f"publish-{name}-{width}-chart{i}.png"))
+    page.close()
+    assert overflow <= 0, overflow
+    assert not clipped, clipped
+    assert widths and all(abs(w - col) <= 2 for w, col in widths), widths  # column width
