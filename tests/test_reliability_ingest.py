@@ -222,3 +222,156 @@ def test_the_run_folder_with_the_spill_is_removed_after_success_and_errors(monke
 
 def test_twitter_start_is_documented_in_the_module():
     assert pipeline.TWITTER_START == "2006-03-21"
+
+
+# == B. messages that misled ==================================================================
+def workbook(rows=36, styled_empty=0, merged=False, cover=False) -> bytes:
+    """A monthly workbook; optionally a title-only first sheet, merged cells, or a million
+    formatted-but-empty rows counted in the sheet's dimension (as Excel writes them)."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if cover:
+        ws.title = "Cover"
+        ws["A1"] = "Annual report"
+        ws = wb.create_sheet("Data")
+    ws.append(["month", "count"])
+    for i in range(rows):
+        ws.append([f"{2014 + i // 12}-{i % 12 + 1:02d}", 100 + i + i % 5])
+    if merged:
+        ws.merge_cells("B5:B7")
+    buf = io.BytesIO()
+    wb.save(buf)
+    raw = buf.getvalue()
+    if not styled_empty:
+        return raw
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo,
+    ):
+        for it in zin.infolist():
+            data = zin.read(it.filename)
+            if it.filename == "xl/worksheets/sheet1.xml":
+                extra = "".join(
+                    f'<row r="{r}"><c r="A{r}" s="1"/><c r="B{r}" s="1"/></row>'
+                    for r in range(rows + 2, rows + 2 + styled_empty)
+                )
+                data = data.replace(b"</sheetData>", extra.encode() + b"</sheetData>")
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"\s*/>',
+                    f'<dimension ref="A1:B{rows + 1 + styled_empty}"/>'.encode(),
+                    data,
+                )
+            zo.writestr(it, data)
+    return out.getvalue()
+
+
+def test_data_on_the_second_sheet_names_the_sheets_and_the_sheet_flag(tmp_path):
+    from tests.test_bad_input_matrix import run_cli
+
+    p = tmp_path / "book.xlsx"
+    p.write_bytes(workbook(cover=True))
+    rc, _out, err = run_cli(["analyze", str(p), "--value", "count", "--intervention", "x=2015-06"])
+    assert rc == 2 and len(err.splitlines()) == 1, err
+    assert "'Cover'" in err and "'Data'" in err and "--sheet 'Data'" in err, err
+    from app_pages import _ui as ui
+
+    msg = assert_one_clear_app_error(
+        app_errors(lambda: ui.load_upload(workbook(cover=True), "book2.xlsx")), "'Data'"
+    )
+    assert "--sheet" not in msg and "first sheet" in msg
+    rc, out, err = run_cli(
+        ["analyze", str(p), "--sheet", "Data", "--value", "count", "--intervention", "x=2015-06"]
+    )
+    assert rc == 0, err
+
+
+def test_merged_cells_are_said_in_the_load_report():
+    from explorer.io.loader import load_table
+
+    t = load_table(workbook(merged=True), filename="m.xlsx")
+    assert any("1 merged cell range(s)" in n for n in t.report.notes), t.report.notes
+    assert not any("merged" in n for n in load_table(workbook(), filename="p.xlsx").report.notes)
+
+
+_STYLED = (
+    "import sys, time\n"
+    "from tests.test_reliability_ingest import workbook\n"
+    "from explorer.io.loader import load_table\n"
+    "raw = workbook(styled_empty=1_000_000)\n"
+    "t = load_table(raw, filename='styled.xlsx')\n"
+    "print(len(t.frame), '|'.join(t.report.notes))\n"
+)
+
+
+def test_a_workbook_with_a_million_empty_styled_rows_loads_quickly():
+    """Before: 24-28 s reading every styled row. Now: stops after a long empty run."""
+    p = subprocess.run(
+        [sys.executable, "-c", _STYLED], cwd=ROOT, capture_output=True, text=True, timeout=20
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.startswith("36 "), p.stdout
+    assert "Stopped reading the sheet at row 38" in p.stdout, p.stdout
+
+
+def test_the_sniffers_error_never_shows_a_path():
+    from explorer.io import readers
+
+    msg = readers._no_paths("line 3: bad field in /tmp/tmpab12cd/upload.csv and C:\\Temp\\x\\y.csv")
+    assert "/tmp" not in msg and "Temp" not in msg and "<file>" in msg
+
+
+def test_url_columns_absent_from_the_data_warn():
+    from explorer import urlstate
+
+    w = urlstate.column_warnings(
+        {"time": "when", "value": "deaths"},
+        {"time": ["month"], "value": ["count"]},
+        {"time": "month", "value": "count"},
+    )
+    assert len(w) == 2
+    assert "time column 'when' is not in this data; 'month' is shown" in w[0]
+    assert "'Value column'" in w[1]
+    assert not urlstate.column_warnings(
+        {"time": "year,month", "value": None}, {"time": ["year", "month"]}, {"time": "year"}
+    )
+
+
+def test_url_columns_absent_from_the_data_warn_in_the_app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app_pages" / "explore.py"), default_timeout=60)
+    at.query_params["value"] = "no_such_column"
+    at.run()
+    texts = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
+    assert any("no_such_column" in t and "is not in this data" in t for t in texts), texts
+
+
+def test_a_ramp_longer_than_the_data_gets_a_caveat():
+    from explorer.io.loader import load_table
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
+    from explorer.spec import ItsSpec, parse_intervention
+
+    d = pd.date_range("2014-01", periods=36, freq="MS")
+    text = "month,count\n" + "".join(
+        f"{x:%Y-%m},{100 + i + (20 if i >= 30 else 0) + i % 3}\n" for i, x in enumerate(d)
+    )
+    t = load_table(text.encode(), filename="a.csv")
+
+    def ramp_caveats(n):
+        spec = ItsSpec(
+            time=t.time_column,
+            value="count",
+            interventions=(parse_intervention(f"x=2016-07:ramp={n}"),),
+        )
+        return [c for c in fit_its(series_from_spec(t, spec), spec).caveats if "ramp" in c]
+
+    (c,) = ramp_caveats(24)
+    assert "takes 24 periods but the data end 6 period(s) after it starts" in c
+    assert "at most 6 periods" in c
+    assert ramp_caveats(6) == []
