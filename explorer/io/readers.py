@@ -511,8 +511,9 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
                 empty_run += 1
                 if empty_run >= _EMPTY_ROWS_STOP:
                     notes.append(
-                        f"Stopped reading the sheet at row {len(rows) - empty_run + 1:,}: it is followed by "
-                        f"{_EMPTY_ROWS_STOP:,} empty (formatted) rows, and anything further down was not read."
+                        f"Stopped reading the sheet at row {len(rows) - empty_run + 1:,}, the first "
+                        f"of {_EMPTY_ROWS_STOP:,} empty (formatted) rows: anything further down "
+                        "was not read."
                     )
                     break
             else:
@@ -522,6 +523,7 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
                     f"The sheet has more than {limits.MAX_ROWS:,} rows. Aggregate it first (one row "
                     "per day, week or month)."
                 )
+        merged = _merged_cells(zf, getattr(wb[chosen], "_worksheet_path", None))
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl's errors on a damaged sheet vary
@@ -529,7 +531,6 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
             f"The sheet cannot be read ({type(exc).__name__}): save it again as .xlsx or CSV."
         ) from None
     finally:
-        merged = _merged_cells(zf, getattr(wb[chosen], "_worksheet_path", None))
         wb.close()
     del rows[len(rows) - empty_run :]
     if merged:
