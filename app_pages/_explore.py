@@ -65,6 +65,21 @@ def init_from_url() -> None:
         st.session_state["xp_url_warning"] = " ".join(warnings)
 
 
+def warn_url_columns(tbl, time: str, value: str) -> None:
+    """Once per data, warn when the link's time/value columns are not in them (the page then
+    shows its own choice, which used to happen silently)."""
+    from explorer import urlstate
+
+    requested = {n: st.session_state.get(f"xp_url_{n}") for n in ("time", "value")}
+    if not any(requested.values()) or st.session_state.get("xp_url_cols_for") == tbl.sha256:
+        return
+    st.session_state["xp_url_cols_for"] = tbl.sha256
+    cols = list(tbl.frame.columns)
+    available = {"time": cols, "value": ui.numeric_columns(tbl, exclude=(time,)) or cols}
+    for w in urlstate.column_warnings(requested, available, {"time": time, "value": value}):
+        st.warning(ui.md_escape(w), icon=":material/link_off:")
+
+
 def write_url(source: str, key: str, spec) -> None:
     """Mirror the analysis into the URL (``explorer.urlstate.to_query``: defaults left out)."""
     from explorer import urlstate

@@ -30,6 +30,7 @@ xp.fit_ivs_to_data(key, tbl, events)
 with data_col:
     ui.caveats_box(source, key)
     time, value, group, treated = ui.column_mapping(tbl, key="xp")
+    xp.warn_url_columns(tbl, time, value)
     ui.loader_report(tbl)
 with model_col:
     st.subheader("Model")

@@ -196,6 +196,28 @@ def _show(value: str) -> str:
     return repr(s if len(s) <= 40 else s[:37] + "...")
 
 
+def column_warnings(requested: Mapping, available: Mapping, used: Mapping) -> list[str]:
+    """Plain-text warnings for the link's ``time``/``value`` columns that the data lack.
+
+    ``requested`` maps a parameter to the link's column (or None), ``available`` to the columns
+    that control offers, ``used`` to the column the page chose instead.
+
+    >>> column_warnings({"value": "deaths"}, {"value": ["count"]}, {"value": "count"})
+    ["The link's value column 'deaths' is not in this data; 'count' is shown instead (choose another under 'Value column')."]
+    """
+    label = {"time": "Time column", "value": "Value column"}
+    out = []
+    for key, col in requested.items():
+        have = available.get(key, ())
+        if not col or col in have or (key == "time" and all(c in have for c in col.split(","))):
+            continue
+        out.append(
+            f"The link's {key} column {_show(col)} is not in this data; {_show(used.get(key))} "
+            f"is shown instead (choose another under {label.get(key, key)!r})."
+        )
+    return [_PLAIN.sub("?", w) for w in out]
+
+
 def _values(params: Mapping, key: str) -> list[str]:
     """Every value of ``key``: a string, or a list of them (repeated parameters)."""
     v = params.get(key)

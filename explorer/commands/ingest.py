@@ -104,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
         f"{args.freq} periods {m['date_range'][0]}..{m['date_range'][1]} "
         f"(coverage: {cov['ok']} ok, {cov['low']} low, {cov['none']} none)"
     )
+    out_of_range = m.get("left_out_out_of_range") or {}
+    if out_of_range.get("n"):
+        lo, hi = out_of_range["allowed"]
+        print(f"left out {out_of_range['n']:,} tweets dated outside {lo}..{hi} (see the sidecar)")
     for p in written:
         print(f"wrote {p}")
     return 0

@@ -17,6 +17,11 @@ MAX_COLUMNS = 1_000
 MAX_XLSX_UNCOMPRESSED = 300 * MB  # total uncompressed size of an .xlsx zip's members
 MAX_XLSX_RATIO = 200  # compression ratio of a member over 10 MB; spreadsheet XML is ~10-30x
 MAX_DECOMPRESSED_BYTES = 500 * MB  # Parquet: total uncompressed size of its row groups
+# Tweet ingest (explorer.tweets.pipeline): an uploaded .gz may expand to at most this many bytes
+# (50 MB of compressed upload can otherwise be half a gigabyte of rows), and a series may hold at
+# most this many periods (daily from Twitter's start, 2006-03-21, to today is about 7,400).
+MAX_INGEST_DECOMPRESSED = 500 * MB
+MAX_INGEST_PERIODS = 10_000
 
 
 def human_bytes(n: int) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from explorer.errors import InputError
+from explorer.errors import InputError, quote
 from explorer.io import limits
 
 
@@ -249,6 +249,14 @@ _DELIMS = ("\t", ";", ",", "|")
 _DELIM_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "vertical bar"}
 
 
+_PATH = re.compile(r"(?:[A-Za-z]:\\|/)(?:[^\s'\"():,]+[/\\])+[^\s'\"():,]*")
+
+
+def _no_paths(exc) -> str:
+    """A library's error text with file paths (the server's temporary files) taken out."""
+    return _PATH.sub("<file>", str(exc))[:200]
+
+
 def _rows(text: str, delim: str):
     """Yield (line number where the row ends, cells)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"')
@@ -257,7 +265,7 @@ def _rows(text: str, delim: str):
             yield reader.line_num, row
     except csv.Error as exc:
         raise InputError(
-            f'The file cannot be read as a table ({exc}). Check for an unclosed quote (") or a '
+            f'The file cannot be read as a table ({_no_paths(exc)}). Check for an unclosed quote (") or a '
             "very long cell, and save it again as CSV."
         ) from None
 
@@ -494,13 +502,28 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
                 )
             chosen = low[sheet.lower()]
         rows = []
+        empty_run = 0
         for row in wb[chosen].iter_rows(values_only=True):
+            # Styled but empty rows (a format applied to a whole column) count in the sheet's
+            # dimension: stop after a long run of them instead of reading a million.
             rows.append(row)
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
+                empty_run += 1
+                if empty_run >= _EMPTY_ROWS_STOP:
+                    notes.append(
+                        f"Stopped reading the sheet at row {len(rows) - empty_run + 1:,}, the first "
+                        f"of {_EMPTY_ROWS_STOP:,} empty (formatted) rows: anything further down "
+                        "was not read."
+                    )
+                    break
+            else:
+                empty_run = 0
             if len(rows) > limits.MAX_ROWS + 50:
                 raise InputError(
                     f"The sheet has more than {limits.MAX_ROWS:,} rows. Aggregate it first (one row "
                     "per day, week or month)."
                 )
+        merged = _merged_cells(zf, getattr(wb[chosen], "_worksheet_path", None))
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl's errors on a damaged sheet vary
@@ -509,7 +532,51 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
         ) from None
     finally:
         wb.close()
-    return _cells_frame(rows, notes), chosen
+    del rows[len(rows) - empty_run :]
+    if merged:
+        notes.append(
+            f"The sheet has {merged:,} merged cell range(s): only the top-left cell of each holds "
+            "the value, so the other cells read as gaps. Unmerge them and fill the values in to "
+            "use them."
+        )
+    try:
+        frame = _cells_frame(rows, notes)
+    except InputError as exc:
+        if len(names) < 2:
+            raise
+        others = [n for n in names if n != chosen]
+        listed = ", ".join(quote(n, 40) for n in names[:8]) + (" ..." if len(names) > 8 else "")
+        head = f"{exc} The sheet read was {quote(chosen, 40)}; the workbook's sheets are {listed}."
+        new = InputError(
+            f"{head} Choose the sheet with the data with --sheet {quote(others[0], 40)}."
+        )
+        new.app_text = (
+            f"{head} The app reads the first sheet: move the data to the first sheet, or save "
+            "that sheet as CSV and upload it."
+        )
+        raise new from None
+    return frame, chosen
+
+
+_EMPTY_ROWS_STOP = 1_000
+
+
+def _merged_cells(zf: zipfile.ZipFile, part: str | None) -> int:
+    """How many ``<mergeCell>`` ranges the worksheet part declares (read in chunks)."""
+    if not part:
+        return 0
+    part = part.lstrip("/")
+    try:
+        n, tail = 0, b""
+        with zf.open(part) as fh:
+            while block := fh.read(1 << 20):
+                chunk = tail + block
+                n += chunk.count(b"<mergeCell ")
+                tail = chunk[-16:]
+                n -= tail.count(b"<mergeCell ")  # counted again with the next block
+        return n + tail.count(b"<mergeCell ")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return 0
 
 
 def _cells_frame(rows: list[tuple], notes: list[str]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from explorer import paths
 from explorer.periods import PERIOD_WORD
@@ -233,12 +234,37 @@ def caveats(result) -> list[str]:
             "best fit), so these estimates may be off. Try --log, a simpler model "
             "(--model segmented), or a longer series."
         )
+    out.extend(_ramp_caveats(result))
     if result.fit is not None and result.fit.comparative is not None:
         out.append(
             "Comparative ITS: effects are differences between the treated series and the "
             "control; they assume the control would have changed as the treated series did "
             "without the intervention."
         )
+    return out
+
+
+def _ramp_caveats(result) -> list[str]:
+    """A ramp longer than the data after its start: its full change is an extrapolation."""
+    from explorer.periods import period_ordinal
+
+    dates = result.series.dates
+    if not len(dates):
+        return []
+    last = int(period_ordinal(pd.DatetimeIndex([dates.max()]), result.frequency)[0])
+    first = {iv.label: iv.first_treated_period for iv in result.interventions}
+    out = []
+    for iv in result.spec.interventions:
+        if iv.kind != "ramp" or not iv.ramp or iv.label not in first:
+            continue
+        start = int(period_ordinal(pd.DatetimeIndex([first[iv.label]]), result.frequency)[0])
+        seen = last - start + 1
+        if 0 < seen < int(iv.ramp):
+            out.append(
+                f"The ramp for {iv.label!r} takes {int(iv.ramp)} periods but the data end "
+                f"{seen} period(s) after it starts: its full change is extrapolated beyond the "
+                f"data, not observed. Use a ramp of at most {seen} periods, or more data."
+            )
     return out
 
 

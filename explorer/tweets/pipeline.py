@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from explorer import paths
-from explorer.errors import InputError
+from explorer.errors import InputError, quote
+from explorer.io import limits
 from explorer.schema import clean
 
 FIELDS = ("time", "account", "followers", "text", "hashtags")
@@ -57,6 +58,11 @@ FORMATS = {
 }
 FREQ_TRUNC = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 FREQ_STEP = {"D": "1 day", "W": "7 days", "M": "1 month", "Q": "3 months", "Y": "1 year"}
+# Tweets dated before Twitter's first tweet or after tomorrow (UTC) are misread times (a year
+# 200000, a 9999 placeholder): they are left out and counted, never let to stretch the grid of
+# periods over millennia. Early tweets inside the window are kept even when far from the bulk:
+# archives scraped backwards (Fifth Tribe's) genuinely hold a thin early tail.
+TWITTER_START = "2006-03-21"
 HASH_LIMIT = 256 * 2**20  # inputs larger than this are not hashed for the provenance record
 LOW_COVERAGE = 0.5  # below this share of the peak number of observed accounts: coverage "low"
 # A hashtag is '#' then letters, combining marks (Arabic diacritics), digits or underscores, not
@@ -268,6 +274,8 @@ def ingest(
                 )
             if n_bad:
                 _raise_bad_times(con, exprs, m["time"], n_bad, n_rows, tfmt)
+            left_out = _drop_out_of_range(con, n_rows, m["time"])
+            _check_period_count(con, freq)
             report(0.65, "aggregating per period")
             series, totals = _aggregate(con, freq)
             report(0.8, "matching hashtags")
@@ -281,6 +289,7 @@ def ingest(
             duckdb.IOException,
             duckdb.InvalidInputException,
             duckdb.ConversionException,
+            duckdb.BinderException,
         ) as exc:
             raise InputError(_duckdb_message(exc)) from None
         finally:
@@ -303,6 +312,7 @@ def ingest(
         n_rows=n_rows,
         n_no_account=n_no_account,
         n_bad_followers=n_bad_followers,
+        left_out=left_out,
         elapsed=time.perf_counter() - t_start,
     )
     report(1.0, "done")
@@ -310,6 +320,14 @@ def ingest(
 
 
 # --- inputs -----------------------------------------------------------------------------------
+
+
+def _input_error(cli: str, app: str | None = None) -> InputError:
+    """An InputError whose CLI message names flags and whose ``app_text`` (shown by the app's
+    guard) names the Ingest page's controls instead."""
+    exc = InputError(cli)
+    exc.app_text = app or cli
+    return exc
 
 
 def _check_tz(tz: str) -> None:
@@ -342,6 +360,8 @@ def _resolve_sources(sources, tmp: pathlib.Path) -> tuple[list[str], str]:
             )
             p = tmp / f"upload{i}{suffix}"
             p.write_bytes(data)
+            if suffix == ".csv.gz":
+                _check_gzip_size(p)
             files.append(str(p))
             continue
         text = os.fspath(item)
@@ -369,6 +389,48 @@ def _resolve_sources(sources, tmp: pathlib.Path) -> tuple[list[str], str]:
     return files, kinds.pop()
 
 
+def _check_gzip_size(path: pathlib.Path) -> None:
+    """Refuse an uploaded .gz that expands beyond ``limits.MAX_INGEST_DECOMPRESSED``.
+
+    Streams the decompression (1 MB at a time, nothing kept) before DuckDB reads the file: the
+    upload limit counts compressed bytes, and 1.5 MB of gzip can hold 525 MB of rows.
+    """
+    import gzip
+    import zlib
+
+    limit = limits.MAX_INGEST_DECOMPRESSED
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                total += len(block)
+                if total > limit:
+                    raise InputError(
+                        f"The uploaded .gz file expands to more than {limits.human_bytes(limit)} "
+                        f"(the limit for a decompressed upload): split the archive into smaller "
+                        "files, or run python -m explorer ingest on it from the command line."
+                    )
+    except (OSError, EOFError, zlib.error):
+        raise InputError(
+            "The uploaded .gz file is damaged or truncated: compress it again, or upload the "
+            "CSV itself."
+        ) from None
+
+
+def _utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or (without one) NUL in every other byte of ASCII text."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, text in ((odd, even), (even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.1 * len(text):
+            return True
+    return False
+
+
 def _check_not_empty_or_binary(path: str) -> None:
     name = pathlib.Path(path).name
     if os.path.getsize(path) == 0:
@@ -377,6 +439,11 @@ def _check_not_empty_or_binary(path: str) -> None:
         head = fh.read(4096)
     if head[:4] == b"PAR1" or head[:2] == b"\x1f\x8b":
         return
+    if _utf16(head):
+        raise InputError(
+            f"File {quote(name)} is UTF-16 text, not UTF-8: save it again as UTF-8 CSV (Excel: "
+            "Save As > 'CSV UTF-8'; a text editor: encoding UTF-8; or iconv -f UTF-16 -t UTF-8)."
+        )
     if b"\x00" in head:
         raise InputError(
             f"File {name!r} is binary, not CSV text or Parquet: export the tweets as UTF-8 CSV "
@@ -509,6 +576,17 @@ def _select_exprs(m, cols, tfmt, tz, freq) -> dict[str, str]:
         src = f"array_to_string({hc}, ' ')" if htype.endswith("[]") else f"CAST({hc} AS VARCHAR)"
         tags = f"regexp_extract_all({src}, {_sql_str(TAGLIST_RE)}, 1)"
     else:
+        ttype = cols[m["text"]].upper()
+        if ttype != "VARCHAR":
+            what = (
+                f"The text column {quote(m['text'])} holds {ttype.lower()} values, not tweet text"
+            )
+            raise _input_error(
+                f"{what}: map the column with the tweets' words with --map text=COLUMN, or a "
+                "column of hashtags with --map hashtags=COLUMN.",
+                f"{what}: write text=COLUMN (the column with the tweets' words) or "
+                "hashtags=COLUMN in the 'Column mapping' box.",
+            )
         # Most tweets carry no hashtag: skipping the regex for them halves the scan.
         tc = _q(m["text"])
         tags = (
@@ -556,16 +634,23 @@ def _run_with_progress(con, sql: str, report, lo: float, hi: float, msg: str) ->
     report(lo, msg)
     th = threading.Thread(target=work, daemon=True)
     th.start()
-    while th.is_alive():
-        th.join(0.25)
-        if not th.is_alive():
-            break
-        try:
-            pct = con.query_progress()
-        except Exception:  # noqa: BLE001 - progress is best effort, never fatal
-            pct = -1
-        if pct is not None and pct >= 0:
-            report(lo + (hi - lo) * min(pct, 100.0) / 100.0, msg)
+    try:
+        while th.is_alive():
+            th.join(0.25)
+            if not th.is_alive():
+                break
+            try:
+                pct = con.query_progress()
+            except Exception:  # noqa: BLE001 - progress is best effort, never fatal
+                pct = -1
+            if pct is not None and pct >= 0:
+                report(lo + (hi - lo) * min(pct, 100.0) / 100.0, msg)
+    except BaseException:
+        # The callback raised (a Streamlit rerun, Ctrl-C): stop the scan before the caller
+        # closes the connection and removes the run's folder with DuckDB's spill in it.
+        con.interrupt()
+        th.join()
+        raise
     if failure:
         raise failure[0]
     report(hi, msg)
@@ -582,6 +667,52 @@ def _raise_bad_times(con, e, tcol: str, n_bad: int, n_rows: int, tfmt: str | Non
         f"(first: {example}). Fix or drop those rows, or give the right format "
         "(--format fifthtribe for m/d/Y H:M, or --time-format)."
     )
+
+
+def _drop_out_of_range(con, n_rows: int, tcol: str) -> dict:
+    """Delete tweets dated before Twitter's start or after tomorrow (UTC); say how many."""
+    lo = TWITTER_START
+    hi = (pd.Timestamp.now("UTC").tz_localize(None).normalize() + pd.Timedelta(days=2)).strftime(
+        "%Y-%m-%d"
+    )
+    outside = f"(ts < TIMESTAMP '{lo}' OR ts >= TIMESTAMP '{hi}')"
+    # Strings, not timestamps: Python's datetime stops at year 9999.
+    n, first, last = con.execute(
+        f"SELECT count(*), CAST(min(ts) AS VARCHAR), CAST(max(ts) AS VARCHAR) FROM tw "
+        f"WHERE {outside}"
+    ).fetchone()
+    last_day = (pd.Timestamp(hi) - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    info = {"n": int(n), "allowed": [lo, last_day], "earliest": first, "latest": last}
+    if not n:
+        return info
+    if n == n_rows:
+        raise _input_error(
+            f"All {n:,} tweets are dated outside {lo} (Twitter's start) to {last_day} (first: "
+            f"{first}): check the time column {quote(tcol)}, or give its format with --time-format "
+            "or --map time=COLUMN.",
+            f"All {n:,} tweets are dated outside {lo} (Twitter's start) to {last_day} (first: "
+            f"{first}): check the time column, or map another in the 'Column mapping' box "
+            "(time=COLUMN).",
+        )
+    con.execute(f"DELETE FROM tw WHERE {outside}")
+    return info
+
+
+def _check_period_count(con, freq: str) -> None:
+    """Refuse a grid of more than ``limits.MAX_INGEST_PERIODS`` periods before building it."""
+    days = con.execute("SELECT max(p) - min(p) FROM tw").fetchone()[0]
+    per = {"D": 1, "W": 7, "M": 30.44, "Q": 91.31, "Y": 365.25}[freq]
+    n = int(days / per) + 1 if days is not None else 0
+    if n > limits.MAX_INGEST_PERIODS:
+        unit = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}[freq]
+        head = (
+            f"The tweets span about {n:,} {unit}, over the limit of "
+            f"{limits.MAX_INGEST_PERIODS:,} periods"
+        )
+        raise _input_error(
+            f"{head}: use a longer period (--freq W, M or Y), or ingest a shorter stretch.",
+            f"{head}: choose a longer Period (week or month), or upload a shorter stretch.",
+        )
 
 
 def _duckdb_message(exc: Exception) -> str:
@@ -758,6 +889,15 @@ def _meta(**k) -> dict:
         notes.append(f"{k['n_bad_followers']:,} follower values were not numbers and were ignored.")
     if k["mapping"].get("followers") is None:
         notes.append("No followers column: follower statistics are empty.")
+    out = k["left_out"]
+    if out["n"]:
+        line = (
+            f"{out['n']:,} tweets dated outside {out['allowed'][0]} (Twitter's start) to "
+            f"{out['allowed'][1]} were left out as misread times (earliest {out['earliest']}, "
+            f"latest {out['latest']}); the counts do not include them."
+        )
+        notes.append(line)
+        caveats.append(line)
     return {
         "kind": "tweet_ingest",
         "explorer": explorer.__version__,
@@ -770,6 +910,7 @@ def _meta(**k) -> dict:
         "freq": k["freq"],
         "tz": k["tz"] or "none (times used as given)",
         "rows_read": int(k["n_rows"]),
+        "left_out_out_of_range": out,
         "accounts": k["totals"]["n_accounts"],
         "first_tweet": _iso(k["totals"]["first_tweet"]),
         "last_tweet": _iso(k["totals"]["last_tweet"]),
