@@ -21,7 +21,7 @@ from explorer.models.segmented import (
     RawFit,
     check_rank,
     column,
-    default_hac_lags,
+    hac_lags_for,
     raw_from,
     statsmodels_fit,
 )
@@ -95,10 +95,11 @@ def fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: d
         import statsmodels.api as sm
 
         res = sm.OLS(y, X).fit()
-        lags = default_hac_lags(int(rows.sum())) if spec.hac_lags is None else spec.hac_lags
+        lags = hac_lags_for(spec, int(rows.sum()))
         cov = panel_newey_cov(Xs, np.asarray(res.resid), g, lags)
         raw = raw_from(res, float(res.df_resid), spec, design, X, rows, inputs)
         raw.cov = pd.DataFrame(cov, index=cols, columns=cols)
+        raw.hac_lags = lags
     else:
         res, df = statsmodels_fit(spec, y, X, log_offset)
         raw = raw_from(res, df, spec, design, X, rows, inputs)

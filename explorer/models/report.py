@@ -76,12 +76,8 @@ def diagnostics(result) -> dict:
     if "ar" in fit.extra:
         d["ar_coefficients"] = fit.extra["ar"]
         d["ar_method"] = fit.extra.get("ar_method")
-    if result.spec.effective_errors == "hac":
-        from explorer.models.segmented import default_hac_lags
-
-        d["hac_lags"] = (
-            default_hac_lags(result.n_obs) if result.spec.hac_lags is None else result.spec.hac_lags
-        )
+    if result.hac_lags is not None:
+        d["hac_lags"] = result.hac_lags
     for name in ("llf", "aic"):
         v = getattr(fit, name)
         if v is not None and np.isfinite(v):

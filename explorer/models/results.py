@@ -202,6 +202,11 @@ class ItsResult:
         return pd.DataFrame(np.column_stack([b - q * se, b + q * se]), index=self.params.index)
 
     @property
+    def hac_lags(self) -> int | None:
+        """The Newey-West lags the fit used, as recorded on it (None without HAC errors)."""
+        return None if self.fit is None else self.fit.hac_lags
+
+    @property
     def scale(self) -> str:
         return self.spec.scale
 

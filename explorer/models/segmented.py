@@ -48,6 +48,11 @@ def default_hac_lags(n: int) -> int:
     return int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
+def hac_lags_for(spec: ItsSpec, n: int) -> int:
+    """The Newey-West lags a HAC fit of ``n`` rows uses: ``spec.hac_lags``, else the default."""
+    return default_hac_lags(n) if spec.hac_lags is None else int(spec.hac_lags)
+
+
 @dataclass
 class RawFit:
     """What every model hands to ``ItsResult``: coefficients, covariance, and how to read them.
@@ -72,6 +77,7 @@ class RawFit:
     aic: float | None = None
     extra: dict = field(default_factory=dict)
     comparative: dict | None = None  # {"control": name, "panels": k} for comparative ITS
+    hac_lags: int | None = None  # the Newey-West lags the fit used (None: no HAC errors)
 
 
 # -- the fast path the robustness sweeps reuse -----------------------------------------------
@@ -216,7 +222,7 @@ def statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
     if spec.family != "gaussian" or errors.startswith("ar:"):
         check_rank(X.to_numpy(), names)
     X = X.to_numpy(dtype=float)  # numpy in, names put back by raw_from: less pandas overhead
-    lags = default_hac_lags(n) if spec.hac_lags is None else spec.hac_lags
+    lags = hac_lags_for(spec, n)
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
     try:
         if spec.family == "gaussian":
@@ -340,6 +346,7 @@ def raw_from(res, df, spec, design, X, rows, inputs) -> RawFit:
         llf=float(res.llf) if hasattr(res, "llf") else None,
         aic=float(res.aic) if hasattr(res, "aic") else None,
         extra=extra,
+        hac_lags=hac_lags_for(spec, len(X)) if spec.effective_errors == "hac" else None,
     )
 
 
