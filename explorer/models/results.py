@@ -330,8 +330,12 @@ class ItsResult:
 
     # -- construction from a segmented fit ------------------------------------------------------
     @classmethod
-    def from_raw(cls, series, spec: ItsSpec, fit) -> ItsResult:
-        """Effects of a segmented fit (``explorer.models.fit.RawFit``), single-group or comparative."""
+    def from_raw(cls, series, spec: ItsSpec, fit, *, counterfactual_fn=None) -> ItsResult:
+        """Effects of a segmented fit (``explorer.models.fit.RawFit``), single-group or comparative.
+
+        ``counterfactual_fn(result) -> DataFrame`` builds ``result.counterfactual``; the default
+        is the segmented model's (the design with the intervention terms switched off).
+        """
         params, cov, df = fit.params, fit.cov, fit.df_resid
         comparative = fit.comparative is not None
         log = spec.scale == "log"
@@ -412,7 +416,7 @@ class ItsResult:
             covariates=covs,
             raw=fit.raw,
             fit=fit,
-            counterfactual_fn=segmented_counterfactual,
+            counterfactual_fn=counterfactual_fn or segmented_counterfactual,
             diagnostics_base=diag,
             caveats_base=fit.design.caveats,
         )
