@@ -3,9 +3,10 @@
 ``guard`` (errors on screen, captions, badges, ``md_escape``) < ``tables`` (bundled reference
 tables and datasets) < ``uploads`` (uploaded files, the data source picker) < ``cache`` (fits,
 attributions, robustness and charts cached on hashable keys; ``freeze_long_lived``) <
-``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover) and
-``widgets`` (column mapping, the loader's report, labels, the verdict block) sit on top. Every
-module is light to import: the core's heavy modules load inside the functions that need them.
+``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover, its files
+made by ``downloads``) and ``widgets`` (column mapping, the loader's report, labels, the verdict
+block) sit on top. Every module is light to import: the core's heavy modules load inside the
+functions that need them.
 """
 
 from app_pages._ui.cache import (
