@@ -25,6 +25,8 @@ setup(
     package_dir={"explorer._data": "data"},
     package_data={
         "explorer": ["*.json", "*.csv"],
+        "explorer.models": ["*.json"],  # the coverage study the caveats quote
+        "explorer.robustness": ["*.csv"],  # Hansen's sup-F p-value table
         "explorer._data": ["*.md"],
         **{f"explorer._data.{d.replace('/', '.')}": ["*"] for d in DATA_DIRS},
     },

@@ -74,7 +74,10 @@ def test_wheel_holds_every_module_and_the_catalogue(wheel):
         if p.is_file()
     }
     assert data <= names, sorted(data - names)[:5]
-    assert {"explorer/coverage_results.json", "explorer/hansen1997_supf.csv"} <= names
+    assert {
+        "explorer/models/coverage_results.json",
+        "explorer/robustness/hansen1997_supf.csv",
+    } <= names
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()
     import explorer
@@ -103,9 +106,11 @@ def test_installed_explorer_works_outside_the_repository(venv, tmp_path):
 
     code = (
         "import sys, pathlib, explorer\n"
-        "from explorer import catalog, claims, events, lexicon, paths\n"
-        "from explorer.results import load_coverage\n"
-        "from explorer.breaks import supf_pvalue\n"
+        "from explorer import catalog, paths\n"
+        "from explorer.catalog import claims, events\n"
+        "from explorer.tweets import lexicon\n"
+        "from explorer.models.report import load_coverage\n"
+        "from explorer.robustness.breaks import supf_pvalue\n"
         "assert 'site-packages' in explorer.__file__, explorer.__file__\n"
         "assert paths.DATA_DIR.is_relative_to(pathlib.Path(explorer.__file__).parent)\n"
         "for d in catalog.list_resources():\n"
