@@ -4,7 +4,6 @@ Works on the analysis of Explore & model (or the one in the URL). The verdict co
 sentence per question; each check follows with its chart and numbers.
 """
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -230,19 +229,17 @@ with ui.guard(what="diagnostics"):
     c1, c2, c3 = st.columns(3)
     if d.get("durbin_watson") is not None:
         c1.metric("Durbin-Watson", f"{d['durbin_watson']:.2f}", help="Near 2: no lag-1 autocorr.")
-    lb = d.get("ljung_box") or {}
-    if isinstance(lb, dict) and lb.get("p_value") is not None:
-        c2.metric("Ljung-Box p", f"{lb['p_value']:.3g}")
+    # one set of residuals (explorer.models.report.residuals: AR innovations, Pearson residuals
+    # for counts) behind both the Ljung-Box figure and the ACF chart under it
+    dg = ui.residuals(source, key, spec) if d.get("ljung_box") else None
+    if dg is not None:
+        lb = dg.ljung_box
+        c2.metric("Ljung-Box p", f"{lb['p_value']:.3g}", help=f"At {lb['lags']} lags.")
     c3.metric("Pre-period points", d.get("n_pre", "n/a"))
-    resid = np.asarray(getattr(result.raw, "resid", []), dtype=float)
-    resid = resid[np.isfinite(resid)]
-    if len(resid) > 4:
-        from statsmodels.tsa.stattools import acf
-
-        nlags = min(12, len(resid) // 2)
+    if dg is not None and dg.n > 4:
         chart = charts.acf_chart(
-            acf(resid, nlags=nlags)[1:],
-            nobs=len(resid),
+            dg.acf.loc[dg.acf["lag"] >= 1, ["lag", "acf"]],
+            nobs=dg.n,
             text=charts.ChartText(
                 title="Autocorrelation of the residuals", source=src_line, notes=data_notes
             ),

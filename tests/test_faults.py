@@ -68,7 +68,7 @@ def test_cli_without_chromium_says_so_and_html_csv_json_still_work(tmp_path):
 def test_app_without_chromium_runs_and_says_png_svg_are_unavailable(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from app_pages import _export
+    from app_pages._ui import downloads as _export
 
     monkeypatch.setenv("EXPLORER_CHROMIUM", "/nonexistent/chromium")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

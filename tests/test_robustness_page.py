@@ -3,6 +3,8 @@ curve's rows in words and a pointer from what is not computed to its toggle."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_app import no_trouble, on_page
 
 
@@ -47,3 +49,60 @@ def _annotations(chart):
         for t in ax.get("ticktext", []) or []
     ]
     return list(layout.get("annotations", [])) + ticks
+
+
+def _acf_chart(at):
+    """The residual ACF chart's figure (plotly JSON), or None."""
+    import json
+
+    for c in at.get("plotly_chart"):
+        if "Autocorrelation of the residuals" in c.proto.spec:
+            return json.loads(c.proto.spec)
+    return None
+
+
+def test_count_models_get_their_residual_acf_chart():
+    """GLM results have no ``.resid``: the chart now draws the Pearson residuals ``diagnose``
+    uses, the same ones behind the Ljung-Box figure above it."""
+    at = on_page(
+        "robustness",
+        ds="reference",
+        value="aces",
+        offset="stdpop",
+        family="poisson",
+        iv="ban=2005-01",
+    )
+    no_trouble(at)
+    assert _acf_chart(at) is not None, [c.proto.spec[:200] for c in at.get("plotly_chart")]
+    assert any(m.label == "Ljung-Box p" for m in at.metric)
+
+
+def _values(v):
+    """A plotly JSON array: a list, or plotly 6's typed array {"dtype", "bdata"}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).astype(float)
+    return np.asarray(v, dtype=float)
+
+
+def test_ar1_acf_chart_agrees_with_its_ljung_box_line():
+    """For ar:1 the chart used to plot raw residuals (Ljung-Box 47.2 on Sicily) under a
+    Ljung-Box figure of the innovations (27.9). Now the Ljung-Box Q rebuilt from the chart's own
+    bars, n(n+2) sum r_k^2 / (n-k), is the statistic behind the p-value shown above it."""
+    import numpy as np
+    from scipy import stats
+
+    at = on_page("robustness", ds="reference", value="aces", errors="ar:1", iv="ban=2005-01")
+    no_trouble(at)
+    fig = _acf_chart(at)
+    assert fig is not None
+    bars = next(t for t in fig["data"] if t.get("type") == "bar")
+    r, lags = _values(bars["y"]), _values(bars["x"])
+    n = 59  # Sicily's months
+    q = n * (n + 2) * np.sum(r**2 / (n - lags))
+    assert q == pytest.approx(27.867, abs=1e-3)  # the innovations', not the raw residuals' 47.2
+    shown = next(m for m in at.metric if m.label == "Ljung-Box p")
+    assert shown.value == f"{stats.chi2.sf(q, len(r)):.3g}"

@@ -149,3 +149,28 @@ def test_diagnose_uses_fit_its_residuals():
     np.testing.assert_allclose(d.influence["resid"], res.fit.resid, rtol=1e-12)
     assert d.influence["date"].iloc[0] == pd.Timestamp("2010-01-01")
     assert d.breusch_godfrey is not None and np.isfinite(d.influence["cooks_d"]).all()
+
+
+@pytest.mark.parametrize(
+    "kw", [{"errors": "ar"}, {"family": "poisson"}, {"model": "sarimax"}, {"errors": "hac"}]
+)
+def test_diagnose_and_the_fit_share_one_definition_of_the_residuals(kw):
+    """AR and state-space innovations, Pearson residuals for counts: the ACF ``diagnose`` gives
+    the app's chart and the fit's own Ljung-Box figure come from the same residuals."""
+    from statsmodels.tsa.stattools import acf
+
+    from explorer.models.fit import fit_its
+    from explorer.models.report import residuals
+
+    s = _series(-8.0)
+    if kw.get("family") == "poisson":  # whole numbers
+        s = from_frame(pd.DataFrame({"date": s.dates, "y": np.round(s.y)}), freq="M")
+    spec = ItsSpec(time="date", value="y", interventions=(Intervention("x", "2016-01"),), **kw)
+    res = fit_its(s, spec)
+    d = diagnose(s, spec, result=res)
+    assert d.ljung_box == res.diagnostics["ljung_box"]
+    r = residuals(res)
+    if "innovations" in res.fit.extra:
+        np.testing.assert_allclose(r, res.fit.extra["innovations"])
+    np.testing.assert_allclose(d.acf["acf"], acf(r, nlags=d.ljung_box["lags"], fft=False))
+    np.testing.assert_allclose(diagnose(s, spec).acf["acf"], d.acf["acf"])  # refitted: the same

@@ -3,8 +3,8 @@
 ``guard`` (errors on screen, captions, badges, ``md_escape``) < ``tables`` (bundled reference
 tables and datasets) < ``uploads`` (uploaded files, the data source picker) < ``cache`` (fits,
 attributions, robustness and charts cached on hashable keys; ``freeze_long_lived``) <
-``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover) and
-``show`` (charts at the column's width, the data's caveats) and
+``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover, its files
+made by ``downloads``), ``show`` (charts at the column's width, the data's caveats) and
 ``widgets`` (column mapping, the loader's report, labels, the verdict block) sit on top. Every
 module is light to import: the core's heavy modules load inside the functions that need them.
 """
@@ -18,6 +18,7 @@ from app_pages._ui.cache import (
     placebos,
     placebos_in_space,
     power,
+    residuals,
     series,
     spec_curve,
     spec_subtitle,
@@ -101,6 +102,7 @@ __all__ = [
     "prefetch_neighbours",
     "provenance",
     "reader_is_dark",
+    "residuals",
     "series",
     "show_chart",
     "source_caption",

@@ -122,6 +122,14 @@ def breaks(source: str, key: str, spec, max_breaks: int = 3):
     )
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def residuals(source: str, key: str, spec):
+    """``diagnose`` on the cached fit: the residuals behind the ACF chart and its Ljung-Box line."""
+    from explorer.robustness.residuals import diagnose
+
+    return diagnose(series(source, key, spec), spec, result=fit(source, key, spec))
+
+
 def its_chart(source: str, key: str, spec):
     """The ITS chart of a fit: prefetched (a neighbouring date) or built and cached."""
     hit = PREFETCHED.get((source, key, spec))

@@ -24,7 +24,7 @@ def export_kit(chart, *, key: str, results=None, where=None, provenance=None) ->
     clicked (``data=`` takes a callable), so drawing the page never waits for kaleido.
     Chromium missing makes the image buttons say so, nothing else.
     """
-    from app_pages import _export as ex
+    from app_pages._ui import downloads as ex
     from explorer.export.files import PRESETS
 
     box = where if where is not None else st

@@ -89,15 +89,8 @@ print()
 '''
 
 
-def _hac_lags(result) -> int:
-    from explorer.models.segmented import default_hac_lags
-
-    lags = result.spec.hac_lags
-    return default_hac_lags(int(result.fit.rows.sum())) if lags is None else int(lags)
-
-
 def _hac_kw(result) -> str:
-    return f'cov_type="HAC", cov_kwds={{"maxlags": {_hac_lags(result)}, "use_correction": True}}'
+    return f'cov_type="HAC", cov_kwds={{"maxlags": {result.hac_lags}, "use_correction": True}}'
 
 
 def _bundle_design(result) -> tuple[pd.DataFrame, str] | None:
@@ -135,7 +128,7 @@ def _bundle_design(result) -> tuple[pd.DataFrame, str] | None:
                 order=(spec.ar_order or 1, 0, 0), seasonal=(0, 0, 0, 0)
             )
         elif errors == "hac":
-            code = _FIT_CODE["hac"].format(lags=_hac_lags(result))
+            code = _FIT_CODE["hac"].format(lags=result.hac_lags)
         else:
             code = _FIT_CODE["ols"]
     elif spec.family in ("poisson", "quasipoisson"):

@@ -29,11 +29,7 @@ _KIND_TEXT = {
 def _errors_text(result) -> str:
     errors = str(result.errors_used)
     if errors == "hac":
-        from explorer.models.segmented import default_hac_lags
-
-        lags = result.spec.hac_lags
-        lags = default_hac_lags(result.n_obs) if lags is None else lags
-        return f"Newey-West (HAC) standard errors with {lags} lag(s)"
+        return f"Newey-West (HAC) standard errors with {result.hac_lags} lag(s)"
     if errors == "ols":
         return "conventional OLS standard errors"
     if errors == "model":

@@ -22,7 +22,7 @@ from explorer.models.segmented import (
     check_hac_lags,
     check_rank,
     column,
-    default_hac_lags,
+    hac_lags_for,
     outcome_unit,
     raw_from,
     rescaled,
@@ -99,11 +99,12 @@ def fit_comparative(series: SeriesData, spec: ItsSpec, design: Design, inputs: d
         import statsmodels.api as sm
 
         res = sm.OLS(y / unit, X).fit()
-        lags = default_hac_lags(int(rows.sum())) if spec.hac_lags is None else spec.hac_lags
+        lags = hac_lags_for(spec, int(rows.sum()))
         check_hac_lags(lags, int(rows.sum()))
         cov = panel_newey_cov(Xs, np.asarray(res.resid), g, lags)
         raw = raw_from(res, float(res.df_resid), spec, design, X, rows, inputs, unit=unit)
         raw.cov = pd.DataFrame(cov, index=cols, columns=cols)
+        raw.hac_lags = lags
     else:
         res, df = statsmodels_fit(spec, y / unit, X, log_offset)
         raw = raw_from(res, df, spec, design, X, rows, inputs, unit=unit)

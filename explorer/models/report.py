@@ -28,14 +28,20 @@ HIGH_VIF = 10.0
 
 
 def residuals(result) -> np.ndarray:
-    """Residuals used for the autocorrelation tests: AR models' standardised innovations,
-    Pearson residuals for counts, plain residuals otherwise."""
+    """The residuals of a fit, one definition for every check and chart: AR and state-space
+    models' standardised innovations, Pearson residuals for counts, plain residuals otherwise
+    (the treated series' for comparative ITS)."""
     fit = result.fit
     if fit is None:
         return np.asarray(result._diagnostics_base.get("_resid", []), float)
     if "innovations" in fit.extra:
         return np.asarray(fit.extra["innovations"], float)
     return np.asarray(fit.resid, float)
+
+
+def ljung_box_lags(n: int) -> int:
+    """Lags of the Ljung-Box test (and the residual ACF drawn with it): min(10, n / 5), at least 1."""
+    return max(1, min(10, n // 5))
 
 
 def diagnostics(result) -> dict:
@@ -52,7 +58,7 @@ def diagnostics(result) -> dict:
         r = r / outcome_unit(r)
     if len(r) > 3:
         d["durbin_watson"] = float(durbin_watson(r))
-        lags = max(1, min(10, len(r) // 5))
+        lags = ljung_box_lags(len(r))
         lb = acorr_ljungbox(r, lags=[lags], return_df=True)
         d["ljung_box"] = {
             "lags": lags,
@@ -81,12 +87,8 @@ def diagnostics(result) -> dict:
     if "ar" in fit.extra:
         d["ar_coefficients"] = fit.extra["ar"]
         d["ar_method"] = fit.extra.get("ar_method")
-    if result.spec.effective_errors == "hac":
-        from explorer.models.segmented import default_hac_lags
-
-        d["hac_lags"] = (
-            default_hac_lags(result.n_obs) if result.spec.hac_lags is None else result.spec.hac_lags
-        )
+    if result.hac_lags is not None:
+        d["hac_lags"] = result.hac_lags
     for name in ("llf", "aic"):
         v = getattr(fit, name)
         if v is not None and np.isfinite(v):

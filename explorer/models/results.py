@@ -215,6 +215,11 @@ class ItsResult:
         return pd.DataFrame(np.column_stack([b - q * se, b + q * se]), index=self.params.index)
 
     @property
+    def hac_lags(self) -> int | None:
+        """The Newey-West lags the fit used, as recorded on it (None without HAC errors)."""
+        return None if self.fit is None else self.fit.hac_lags
+
+    @property
     def scale(self) -> str:
         return self.spec.scale
 
@@ -338,8 +343,12 @@ class ItsResult:
 
     # -- construction from a segmented fit ------------------------------------------------------
     @classmethod
-    def from_raw(cls, series, spec: ItsSpec, fit) -> ItsResult:
-        """Effects of a segmented fit (``explorer.models.fit.RawFit``), single-group or comparative."""
+    def from_raw(cls, series, spec: ItsSpec, fit, *, counterfactual_fn=None) -> ItsResult:
+        """Effects of a segmented fit (``explorer.models.fit.RawFit``), single-group or comparative.
+
+        ``counterfactual_fn(result) -> DataFrame`` builds ``result.counterfactual``; the default
+        is the segmented model's (the design with the intervention terms switched off).
+        """
         params, cov, df = fit.params, fit.cov, fit.df_resid
         comparative = fit.comparative is not None
         log = spec.scale == "log"
@@ -422,7 +431,7 @@ class ItsResult:
             covariates=covs,
             raw=fit.raw,
             fit=fit,
-            counterfactual_fn=segmented_counterfactual,
+            counterfactual_fn=counterfactual_fn or segmented_counterfactual,
             diagnostics_base=diag,
             caveats_base=fit.design.caveats,
             cov_mult=mult,

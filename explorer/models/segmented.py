@@ -85,6 +85,11 @@ def outcome_unit(y) -> float:
     return float(2.0 ** np.frexp(m)[1]) if m > 0 else 1.0
 
 
+def hac_lags_for(spec: ItsSpec, n: int) -> int:
+    """The Newey-West lags a HAC fit of ``n`` rows uses: ``spec.hac_lags``, else the default."""
+    return default_hac_lags(n) if spec.hac_lags is None else int(spec.hac_lags)
+
+
 @dataclass
 class RawFit:
     """What every model hands to ``ItsResult``: coefficients, covariance, and how to read them.
@@ -113,6 +118,7 @@ class RawFit:
     # y / u keeps cov on that scale, the covariance being cov * outer(cov_mult, cov_mult):
     # variances of an outcome near 1e-300 or 1e300 would under- or overflow.
     cov_mult: np.ndarray | None = None
+    hac_lags: int | None = None  # the Newey-West lags the fit used (None: no HAC errors)
 
 
 # -- the fast path the robustness sweeps reuse -----------------------------------------------
@@ -265,7 +271,7 @@ def statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
     if spec.family != "gaussian" or errors.startswith("ar:"):
         check_rank(X.to_numpy(), names)
     X = X.to_numpy(dtype=float)  # numpy in, names put back by raw_from: less pandas overhead
-    lags = default_hac_lags(n) if spec.hac_lags is None else spec.hac_lags
+    lags = hac_lags_for(spec, n)
     if errors == "hac":
         check_hac_lags(lags, n)
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
@@ -404,6 +410,7 @@ def raw_from(res, df, spec, design, X, rows, inputs, unit: float = 1.0) -> RawFi
         aic=float(res.aic) + 2 * shift if hasattr(res, "aic") else None,
         extra=extra,
         cov_mult=mult,
+        hac_lags=hac_lags_for(spec, len(X)) if spec.effective_errors == "hac" else None,
     )
 
 

@@ -171,9 +171,7 @@ def _fit_sarimax(series, spec: ItsSpec, inputs) -> ItsResult:
             "standardised": (loc, s),
         },
     )
-    result = ItsResult.from_raw(series, spec, raw)
-    result.errors_used = "state-space"
-    return result
+    return ItsResult.from_raw(series, spec, raw)  # errors_used: "state-space", from the spec
 
 
 def _design_without(design, columns):
@@ -248,10 +246,7 @@ def _fit_structural(series, spec: ItsSpec, inputs) -> ItsResult:
             "standardised": (loc, s),
         },
     )
-    result = ItsResult.from_raw(series, spec, raw)
-    result.errors_used = "state-space"
-    result._counterfactual_fn = _structural_counterfactual
-    return result
+    return ItsResult.from_raw(series, spec, raw, counterfactual_fn=_structural_counterfactual)
 
 
 def _beta_names(res, cols) -> list[str]:

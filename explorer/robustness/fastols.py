@@ -20,10 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def default_hac_lags(n: int) -> int:
-    """Newey-West's rule of thumb, floor(4 (n/100)^(2/9)) (statsmodels' and the spec's default)."""
-    return int(np.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
+from explorer.models.segmented import default_hac_lags  # the one definition of the default
 
 
 def outcome_units(y: np.ndarray) -> np.ndarray:

@@ -3,9 +3,11 @@ Jarque-Bera normality and influence (Cook's distance).
 
 Every number is statsmodels' own (``acf``, ``pacf``, ``acorr_ljungbox``, ``acorr_breusch_godfrey``,
 ``jarque_bera``, ``get_influence().cooks_distance``) applied to the residuals of the fit
-``explorer.models.fit.fit_its`` made: raw residuals for gaussian models, Pearson residuals for count
-families. Breusch-Godfrey needs a least-squares fit and is None for count families; Cook's
-distance needs a regression and is None for state-space models.
+``explorer.models.fit.fit_its`` made, as ``explorer.models.report.residuals`` defines them (the
+ones the fit's own Ljung-Box and Durbin-Watson figures use): standardised innovations for AR and
+state-space models, Pearson residuals for count families, raw residuals otherwise.
+Breusch-Godfrey needs a least-squares fit and is None otherwise; Cook's distance needs a
+regression and is NaN where the model has none.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from explorer.models.report import ljung_box_lags, residuals
 from explorer.spec import ItsSpec
 
 
@@ -86,7 +89,7 @@ def residual_diagnostics(resid, *, dates=None, raw=None, nlags: int | None = Non
         The statsmodels results object behind them, for Breusch-Godfrey (least squares only)
         and Cook's distance.
     nlags
-        Lags for the ACF and the tests; default min(10, n // 5), at least 1.
+        Lags for the ACF and the tests; default ``ljung_box_lags(n)``: min(10, n // 5), at least 1.
 
     Returns
     -------
@@ -98,7 +101,7 @@ def residual_diagnostics(resid, *, dates=None, raw=None, nlags: int | None = Non
 
     r = np.asarray(resid, float)
     n = len(r)
-    L = max(1, min(10, n // 5)) if nlags is None else int(nlags)
+    L = ljung_box_lags(n) if nlags is None else int(nlags)
     dates = pd.RangeIndex(n) if dates is None else pd.DatetimeIndex(dates)
     from explorer.models.segmented import outcome_unit
 
@@ -141,15 +144,26 @@ def residual_diagnostics(resid, *, dates=None, raw=None, nlags: int | None = Non
     )
 
 
-def diagnose(series, spec: ItsSpec, *, nlags: int | None = None) -> Diagnostics:
-    """Fit ``spec`` with ``fit_its`` and diagnose its residuals."""
-    from explorer.models.fit import fit_its
+def diagnose(series, spec: ItsSpec, *, nlags: int | None = None, result=None) -> Diagnostics:
+    """Diagnose the residuals of ``spec`` fitted to ``series``.
 
-    res = fit_its(series, spec)
-    fit = getattr(res, "fit", None)
-    if fit is None or fit.comparative:
-        raw = getattr(res, "raw", None)
-        resid = np.asarray(getattr(raw, "resid", []), float)
-        return residual_diagnostics(resid, raw=None, nlags=nlags)
+    ``result`` is that fit if it is already made (the app's cached fit); otherwise ``fit_its``
+    makes it. The residuals are ``explorer.models.report.residuals(result)``, so with the default
+    ``nlags`` the Ljung-Box test here is the one in ``result.diagnostics``.
+    """
+    if result is None:
+        from explorer.models.fit import fit_its
+
+        result = fit_its(series, spec)
+    r = residuals(result)
+    keep = np.isfinite(r)
+    fit = getattr(result, "fit", None)
+    if fit is None:
+        return residual_diagnostics(r[keep], nlags=nlags)
     dates = pd.DatetimeIndex(series.dates)[fit.rows]
-    return residual_diagnostics(fit.resid, dates=dates, raw=res.raw, nlags=nlags)
+    dates = dates[len(dates) - len(r) :]  # innovations may start after a burn-in
+    # Breusch-Godfrey and Cook's distance come from the statsmodels fit, when its residuals are
+    # these (not innovations, not a stacked comparative fit, none dropped)
+    own = "innovations" not in fit.extra and not fit.comparative and keep.all()
+    raw = result.raw if own else None
+    return residual_diagnostics(r[keep], dates=dates[keep], raw=raw, nlags=nlags)

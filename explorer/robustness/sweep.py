@@ -24,6 +24,7 @@ import pandas as pd
 
 from explorer.errors import InputError, SpecError
 from explorer.models.design import Design, build_design, check_segments, intervention_columns
+from explorer.models.segmented import hac_lags_for
 from explorer.periods import period_start
 from explorer.robustness.fastols import BatchFit, batch_ols, batch_partial_ols, outcome_units
 from explorer.spec import ItsSpec
@@ -415,9 +416,7 @@ def sweep_reference(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:
         prob = gaussian_problem(series, s)
         m = sm.OLS(prob.y, prob.X)
         if errors == "hac":
-            lags = spec.hac_lags
-            if lags is None:
-                lags = int(np.floor(4 * (len(prob.y) / 100) ** (2 / 9)))
+            lags = hac_lags_for(spec, len(prob.y))
             r = m.fit(
                 cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
             )

@@ -220,62 +220,20 @@ def ingest(
 
     t_start = time.perf_counter()
     report = progress or (lambda f, m: None)
-    if format not in FORMATS:
-        raise InputError(f"Unknown format {format!r}: use fifthtribe or generic.")
-    if freq not in FREQ_TRUNC:
-        raise InputError(f"Unknown frequency {freq!r}: use D, W, M, Q or Y.")
-    if tz:
-        _check_tz(tz)
-    if top_k < 0:
-        raise InputError("top_k must be 0 or more.")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", str(memory_limit).strip(), re.I):
-        raise InputError(f"Memory limit {memory_limit!r}: write a size such as 800MB or 2GB.")
-    if threads is not None and int(threads) < 1:
-        raise InputError("threads must be 1 or more.")
+    _check_options(format, freq, tz, top_k, memory_limit, threads)
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
 
     with tempfile.TemporaryDirectory(prefix="explorer-ingest-") as tmp:
         files, kind = _resolve_sources(sources, pathlib.Path(tmp))
         inputs = [_input_entry(f) for f in files]
         report(0.02, f"reading {len(files)} {kind} file(s)")
-        con = duckdb.connect(
-            config={
-                "memory_limit": memory_limit,
-                "threads": int(threads or min(4, os.cpu_count() or 1)),
-                "temp_directory": str(pathlib.Path(tmp) / "spill"),
-                "preserve_insertion_order": False,
-            }
-        )
+        con = _connect(duckdb, pathlib.Path(tmp), memory_limit, threads)
         try:
-            con.execute("SET TimeZone = 'UTC'")
-            # query_progress() only reports when the progress bar is on (printing it is not).
-            con.execute("SET enable_progress_bar = true")
-            con.execute("SET enable_progress_bar_print = false")
+            _configure(con)
             _create_source_view(con, files, kind)
-            cols = _describe(con)
-            if len(cols) == 1 and any(sep in next(iter(cols)) for sep in ",;\t|"):
-                raise InputError(
-                    "The CSV could not be split into columns (read as one column): look for an "
-                    "unclosed quote or rows with more fields than the header, and re-export it."
-                )
-            spec = FORMATS[format]
-            m = _resolve_mapping(cols, spec["mapping"], mapping or {}, format)
-            tfmt = time_format or spec["time_format"]
-            exprs = _select_exprs(m, cols, tfmt, tz, freq)
-            _scan(con, exprs, report)
-            n_rows, n_bad, n_no_account, n_bad_followers = con.execute(
-                "SELECT count(*), count(*) FILTER (ts IS NULL), "
-                "count(*) FILTER (account IS NULL), count(*) FILTER (bad_followers) FROM tw"
-            ).fetchone()
-            if n_rows == 0:
-                raise InputError(
-                    "The file has no tweets (only a header, or nothing): check that you gave "
-                    "the right file."
-                )
-            if n_bad:
-                _raise_bad_times(con, exprs, m["time"], n_bad, n_rows, tfmt)
-            left_out = _drop_out_of_range(con, n_rows, m["time"])
-            _check_period_count(con, freq)
+            m, tfmt, counts, left_out = _read_tweets(
+                con, format, mapping, time_format, tz, freq, report
+            )
             report(0.65, "aggregating per period")
             series, totals = _aggregate(con, freq)
             report(0.8, "matching hashtags")
@@ -296,8 +254,8 @@ def ingest(
             con.close()
 
     series = _assemble(series, stance, lex)
-    hashtags = tags
-    meta = _meta(
+    n_rows, n_no_account, n_bad_followers = counts
+    run = IngestRun(
         inputs=inputs,
         kind=kind,
         format=format,
@@ -315,8 +273,77 @@ def ingest(
         left_out=left_out,
         elapsed=time.perf_counter() - t_start,
     )
+    meta = _meta(run)
     report(1.0, "done")
-    return IngestResult(series=series, hashtags=hashtags, meta=meta)
+    return IngestResult(series=series, hashtags=tags, meta=meta)
+
+
+def _check_options(format, freq, tz, top_k, memory_limit, threads) -> None:
+    """Refuse an unknown format, frequency or time zone and impossible DuckDB settings."""
+    if format not in FORMATS:
+        raise InputError(f"Unknown format {format!r}: use fifthtribe or generic.")
+    if freq not in FREQ_TRUNC:
+        raise InputError(f"Unknown frequency {freq!r}: use D, W, M, Q or Y.")
+    if tz:
+        _check_tz(tz)
+    if top_k < 0:
+        raise InputError("top_k must be 0 or more.")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", str(memory_limit).strip(), re.I):
+        raise InputError(f"Memory limit {memory_limit!r}: write a size such as 800MB or 2GB.")
+    if threads is not None and int(threads) < 1:
+        raise InputError("threads must be 1 or more.")
+
+
+def _connect(duckdb, tmp: pathlib.Path, memory_limit: str, threads: int | None):
+    """A DuckDB connection that spills to ``tmp`` beyond ``memory_limit``."""
+    con = duckdb.connect(
+        config={
+            "memory_limit": memory_limit,
+            "threads": int(threads or min(4, os.cpu_count() or 1)),
+            "temp_directory": str(tmp / "spill"),
+            "preserve_insertion_order": False,
+        }
+    )
+    return con
+
+
+def _configure(con) -> None:
+    con.execute("SET TimeZone = 'UTC'")
+    # query_progress() only reports when the progress bar is on (printing it is not).
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+
+
+def _read_tweets(con, format, mapping, time_format, tz, freq, report):
+    """The source view's columns mapped and scanned into table ``tw``; refuses a file read as one
+    column, no tweets, or unreadable times. -> (mapping, time format, (rows, rows without an
+    account, follower values that are not numbers), the tweets left out as dated outside
+    Twitter's years)."""
+    cols = _describe(con)
+    if len(cols) == 1 and any(sep in next(iter(cols)) for sep in ",;\t|"):
+        raise InputError(
+            "The CSV could not be split into columns (read as one column): look for an "
+            "unclosed quote or rows with more fields than the header, and re-export it."
+        )
+    spec = FORMATS[format]
+    m = _resolve_mapping(cols, spec["mapping"], mapping or {}, format)
+    tfmt = time_format or spec["time_format"]
+    exprs = _select_exprs(m, cols, tfmt, tz, freq)
+    _scan(con, exprs, report)
+    n_rows, n_bad, n_no_account, n_bad_followers = con.execute(
+        "SELECT count(*), count(*) FILTER (ts IS NULL), "
+        "count(*) FILTER (account IS NULL), count(*) FILTER (bad_followers) FROM tw"
+    ).fetchone()
+    if n_rows == 0:
+        raise InputError(
+            "The file has no tweets (only a header, or nothing): check that you gave "
+            "the right file."
+        )
+    if n_bad:
+        _raise_bad_times(con, exprs, m["time"], n_bad, n_rows, tfmt)
+    left_out = _drop_out_of_range(con, n_rows, m["time"])
+    _check_period_count(con, freq)
+    return m, tfmt, (n_rows, n_no_account, n_bad_followers), left_out
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -855,17 +882,78 @@ def _is_bundled_sample(inputs: list[dict]) -> bool:
     return any(inp.get("sha256") == digest for inp in inputs)
 
 
-def _meta(**k) -> dict:
+@dataclass(frozen=True)
+class IngestRun:
+    """What one ``ingest`` read and found: the facts its ``meta`` (and sidecar) report."""
+
+    inputs: list[dict]  # each input file: path, bytes, sha256
+    kind: str  # csv or parquet
+    format: str  # fifthtribe or generic
+    mapping: dict  # role (time, account, ...) -> column used
+    time_format: str | None
+    freq: str
+    tz: str | None
+    top_k: int
+    lex: object  # the explorer.tweets.lexicon.Lexicon matched against
+    series: pd.DataFrame  # the per-period series, assembled
+    totals: dict  # n_accounts, first_tweet, last_tweet
+    n_rows: int
+    n_no_account: int
+    n_bad_followers: int
+    left_out: dict  # tweets dated outside Twitter's years: n, allowed, earliest, latest
+    elapsed: float  # seconds
+
+
+def _meta(run: IngestRun) -> dict:
     import duckdb
 
     import explorer
 
-    s: pd.DataFrame = k["series"]
-    lex = k["lex"]
+    s = run.series
+    lex = run.lex
     cov = s["coverage"].value_counts()
     fmt = "%Y-%m-%d"
-    fifthtribe = k["format"] == "fifthtribe" or _is_bundled_sample(k["inputs"])
+    fifthtribe = run.format == "fifthtribe" or _is_bundled_sample(run.inputs)
     caveats = list(FIFTHTRIBE_CAVEATS if fifthtribe else GENERIC_CAVEATS)
+    line = _left_out_line(run.left_out)
+    if line:
+        caveats.append(line)
+    return {
+        "kind": "tweet_ingest",
+        "explorer": explorer.__version__,
+        "duckdb": duckdb.__version__,
+        "inputs": run.inputs,
+        "input_kind": run.kind,
+        "format": run.format,
+        "mapping": run.mapping,
+        "time_format": run.time_format,
+        "freq": run.freq,
+        "tz": run.tz or "none (times used as given)",
+        "rows_read": int(run.n_rows),
+        "left_out_out_of_range": run.left_out,
+        "accounts": run.totals["n_accounts"],
+        "first_tweet": _iso(run.totals["first_tweet"]),
+        "last_tweet": _iso(run.totals["last_tweet"]),
+        "date_range": [s["date"].iloc[0].strftime(fmt), s["date"].iloc[-1].strftime(fmt)],
+        "n_periods": len(s),
+        "coverage": {
+            "none": int(cov.get("none", 0)),
+            "low": int(cov.get("low", 0)),
+            "ok": int(cov.get("ok", 0)),
+            "low_threshold": LOW_COVERAGE,
+        },
+        "notes": _notes(run),
+        "caveats": caveats,
+        "lexicon": lex.describe(),
+        "top_k": run.top_k,
+        "columns": column_descriptions(lex.stances, "anti_pro_ratio" in s.columns),
+        "elapsed_s": round(run.elapsed, 3),
+    }
+
+
+def _notes(run: IngestRun) -> list[str]:
+    """How to read the series: coverage, stance counts, and what this input lacked."""
+    s, lex = run.series, run.lex
     notes = [
         "Zero counts are zeros only where the period was observed: in periods with coverage "
         "'none' no account's collected history spans the period, so counts are left empty (not "
@@ -883,52 +971,27 @@ def _meta(**k) -> dict:
         )
     if "anti_pro_ratio" not in s.columns:
         notes.append("No anti:pro ratio: the lexicon lacks an 'anti' or a 'pro' stance.")
-    if k["n_no_account"]:
-        notes.append(f"{k['n_no_account']:,} tweets have no account: counted as tweets only.")
-    if k["n_bad_followers"]:
-        notes.append(f"{k['n_bad_followers']:,} follower values were not numbers and were ignored.")
-    if k["mapping"].get("followers") is None:
+    if run.n_no_account:
+        notes.append(f"{run.n_no_account:,} tweets have no account: counted as tweets only.")
+    if run.n_bad_followers:
+        notes.append(f"{run.n_bad_followers:,} follower values were not numbers and were ignored.")
+    if run.mapping.get("followers") is None:
         notes.append("No followers column: follower statistics are empty.")
-    out = k["left_out"]
-    if out["n"]:
-        line = (
-            f"{out['n']:,} tweets dated outside {out['allowed'][0]} (Twitter's start) to "
-            f"{out['allowed'][1]} were left out as misread times (earliest {out['earliest']}, "
-            f"latest {out['latest']}); the counts do not include them."
-        )
+    line = _left_out_line(run.left_out)
+    if line:
         notes.append(line)
-        caveats.append(line)
-    return {
-        "kind": "tweet_ingest",
-        "explorer": explorer.__version__,
-        "duckdb": duckdb.__version__,
-        "inputs": k["inputs"],
-        "input_kind": k["kind"],
-        "format": k["format"],
-        "mapping": k["mapping"],
-        "time_format": k["time_format"],
-        "freq": k["freq"],
-        "tz": k["tz"] or "none (times used as given)",
-        "rows_read": int(k["n_rows"]),
-        "left_out_out_of_range": out,
-        "accounts": k["totals"]["n_accounts"],
-        "first_tweet": _iso(k["totals"]["first_tweet"]),
-        "last_tweet": _iso(k["totals"]["last_tweet"]),
-        "date_range": [s["date"].iloc[0].strftime(fmt), s["date"].iloc[-1].strftime(fmt)],
-        "n_periods": len(s),
-        "coverage": {
-            "none": int(cov.get("none", 0)),
-            "low": int(cov.get("low", 0)),
-            "ok": int(cov.get("ok", 0)),
-            "low_threshold": LOW_COVERAGE,
-        },
-        "notes": notes,
-        "caveats": caveats,
-        "lexicon": lex.describe(),
-        "top_k": k["top_k"],
-        "columns": column_descriptions(lex.stances, "anti_pro_ratio" in s.columns),
-        "elapsed_s": round(k["elapsed"], 3),
-    }
+    return notes
+
+
+def _left_out_line(out: dict) -> str | None:
+    """The sentence saying how many tweets dated outside Twitter's years were left out."""
+    if not out["n"]:
+        return None
+    return (
+        f"{out['n']:,} tweets dated outside {out['allowed'][0]} (Twitter's start) to "
+        f"{out['allowed'][1]} were left out as misread times (earliest {out['earliest']}, "
+        f"latest {out['latest']}); the counts do not include them."
+    )
 
 
 def _iso(ts) -> str | None:
