@@ -45,7 +45,7 @@ def test_prefetch_fits_the_neighbouring_dates_when_the_server_is_idle(ui):
     tbl = load_dataset("scenarios/gec_step")
     specs = [_spec("2015-05-01"), _spec("2015-07-01")]
     ui._prefetch(
-        "dataset", "scenarios/gec_step", specs, tbl, ("t", "s"), threading.current_thread()
+        "dataset", "scenarios/gec_step", specs, tbl, ("t", "s", ()), threading.current_thread()
     )
     assert set(ui.cache.PREFETCHED) == {("dataset", "scenarios/gec_step", sp) for sp in specs}
     result, chart = ui.cache.PREFETCHED[("dataset", "scenarios/gec_step", specs[0])]
@@ -65,12 +65,14 @@ def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
             "scenarios/gec_step",
             [_spec("2015-05-01")],
             tbl,
-            ("t", "s"),
+            ("t", "s", ()),
             threading.current_thread(),
         )
         assert ui.cache.PREFETCHED == {}
         # The session that asked for the prefetch does not count as "another session".
-        ui._prefetch("dataset", "scenarios/gec_step", [_spec("2015-05-01")], tbl, ("t", "s"), other)
+        ui._prefetch(
+            "dataset", "scenarios/gec_step", [_spec("2015-05-01")], tbl, ("t", "s", ()), other
+        )
         assert len(ui.cache.PREFETCHED) == 1
     finally:
         release.set()

@@ -57,6 +57,8 @@ def _server_busy(owner) -> bool:
 
 
 def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
+    """Fit and chart each spec of ``specs`` into ``cache.PREFETCHED``; ``words`` is (title,
+    source line, the data's caveats) as ``chart_text`` takes them."""
     from explorer import charts
     from explorer.io.series import series_from_spec
     from explorer.models.fit import fit_its
