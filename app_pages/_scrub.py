@@ -170,6 +170,20 @@ def draw(scrubbed) -> bool:
     return True
 
 
+def export_chart(source: str, key: str, spec, kit: str = "xp_export"):
+    """The static chart for the export kit beside the scrubber: built only while the kit is
+    open (a closed kit reads only its title), so a committed date does not wait for a figure
+    nobody sees (about 0.1 s)."""
+    from types import SimpleNamespace
+
+    from app_pages import _ui as ui
+    from explorer.charts import ChartText
+
+    if st.session_state.get(f"{kit}_open"):
+        return ui.its_chart(source, key, spec)
+    return SimpleNamespace(text=ChartText(title=ui.dataset_title(source, key)), kind="its")
+
+
 def _on_commit() -> None:
     """The released date: into the intervention list, as the date slider's callback does."""
     state = st.session_state.get(KEY) or {}

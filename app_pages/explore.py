@@ -73,8 +73,10 @@ def results(current, scrubbed=None) -> None:
     if current is None:
         st.caption("Still showing the last analysis that worked; fix the input on the left.")
     result = ui.fit(source, key, spec)
-    chart = ui.its_chart(source, key, spec)
-    if current is None or not scrub.draw(scrubbed):
+    if current is not None and scrub.draw(scrubbed):
+        chart = scrub.export_chart(source, key, spec)  # built only once the kit is opened
+    else:
+        chart = ui.its_chart(source, key, spec)
         st.plotly_chart(chart.figure, key="xp_chart", width="content")
     ui.source_caption(ui.source_line(source, key))
     if source == "upload":

@@ -230,13 +230,13 @@ function layout(inst, i) {
     legend: { orientation: "h", y: -0.12 },
     dragmode: false,
     hovermode: "x unified",
-    xaxis: { type: "date", showgrid: false },
-    yaxis: { title: { text: P.value }, zeroline: false },
+    // Fixed ranges: the axes stay put while the date moves (and plotly skips autoranging).
+    xaxis: { type: "date", showgrid: false, range: inst.xrange },
+    yaxis: { title: { text: P.value }, zeroline: false, range: inst.yrange },
     shapes: marks.map((m) => m.shape),
     annotations: marks.map((m) => m.note),
     plot_bgcolor: "white",
     paper_bgcolor: "white",
-    uirevision: "scrub", // keep the user's zoom across redraws
   };
 }
 
@@ -268,6 +268,12 @@ function update(inst, data) {
   inst.P = P;
   inst.committed = null;
   inst.ms = P.date.map((d) => Date.parse(d));
+  const ys = P.observed.filter((v) => v !== null);
+  const lo = Math.min(...ys), hi = Math.max(...ys), pad = 0.12 * (hi - lo || Math.abs(hi) || 1);
+  inst.yrange = [lo - pad, hi + pad];
+  const day = 864e5, x0 = Date.parse(P.dates[0]), x1 = Date.parse(P.dates[P.dates.length - 1]);
+  const xpad = Math.max(0.02 * (x1 - x0), day);
+  inst.xrange = [new Date(x0 - xpad).toISOString(), new Date(x1 + xpad).toISOString()];
   inst.range.max = String(P.t0.length - 1);
   inst.range.value = String(P.current);
   inst.range.setAttribute("aria-label", `Date of ${P.label}`);
