@@ -181,13 +181,11 @@ def _daily(browser, url: str, csv: pathlib.Path) -> tuple[float, float, float]:
     page, _ = _page(browser, url + "/explore", CHART)
     page.get_by_text("Upload a file").click()
     page.wait_for_selector(READY, timeout=60_000)
-    before = page.evaluate(f"() => document.querySelector('{CHART}').dataset.redraws")
     t0 = time.perf_counter()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
-    page.wait_for_function(
-        "(b) => { const g = document.querySelector('[data-testid=scrubChart]');"
-        " return g && g.data && g.data[1].x.length >= 700 && g.dataset.redraws !== b; }",
-        arg=before,
+    page.wait_for_function(  # no chart while no file is chosen: wait for the upload's own
+        "() => { const g = document.querySelector('[data-testid=scrubChart]');"
+        " return g && g.data && g.data[2].x.length >= 700; }",
         timeout=120_000,
     )
     page.wait_for_selector(READY, timeout=120_000)

@@ -117,7 +117,10 @@ const CSS = `
 .xs-label { font-size: .875rem; opacity: .8; }
 .xs-value { font-size: 1.5rem; font-variant-numeric: tabular-nums; }
 .xs-slope { font-size: .875rem; opacity: .8; }
-.xs-chart { width: 100%; height: 400px; touch-action: none; }
+.xs-plot { position: relative; width: 100%; height: 420px; }
+.xs-chart, .xs-base { position: absolute; inset: 0; }
+.xs-chart { z-index: 2; touch-action: none; }
+.xs-base { z-index: 1; }
 .xs-range { width: 100%; margin: .25rem 0; accent-color: ${COLORS.intervention}; }
 .xs-note { font-size: .8rem; opacity: .7; }
 `;
@@ -128,13 +131,14 @@ function build(root) {
   el.innerHTML = `<style>${CSS}</style>
     <div class="xs-head"><span class="xs-label"></span>
       <span class="xs-value" data-testid="scrubHeadline"></span><span class="xs-slope"></span></div>
-    <div class="xs-chart" data-testid="scrubChart"></div>
+    <div class="xs-plot"><div class="xs-chart" data-testid="scrubChart"></div>
+      <div class="xs-base" aria-hidden="true"></div></div>
     <input class="xs-range" type="range" min="0" step="1" data-testid="scrubRange">
     <div class="xs-note" aria-live="polite"></div>`;
   root.appendChild(el);
   const q = (s) => el.querySelector(s);
   const inst = {
-    el, chart: q(".xs-chart"), range: q(".xs-range"), label: q(".xs-label"),
+    el, chart: q(".xs-chart"), base: q(".xs-base"), range: q(".xs-range"), label: q(".xs-label"),
     value: q(".xs-value"), slope: q(".xs-slope"), note: q(".xs-note"),
     P: null, data: null, shown: -1, want: -1, raf: 0, timer: 0, dragging: false, ms: null,
     redraws: 0, setTrigger: null, Plotly: null,
@@ -204,13 +208,23 @@ function traces(P, i) {
   return [
     { x: bx, y: by, fill: "toself", mode: "lines", line: { width: 0 }, hoverinfo: "skip",
       fillcolor: "rgba(230,159,0,0.18)", name: "95% interval", legendrank: 4 },
-    { x, y: P.observed, mode: "markers", name: "Observed", legendrank: 1,
-      marker: { color: COLORS.observed, size: 5, opacity: 0.8 } },
     { x, y: path.fitted, mode: "lines", name: "Fitted model", legendrank: 2,
       line: { color: COLORS.fitted, width: 2.2 } },
     { x, y: cut(path.mean), mode: "lines", name: "Without the intervention", legendrank: 3,
       line: { color: COLORS.counterfactual, width: 2.2, dash: "dash" } },
   ];
+}
+
+// Two plotly layers with the same fixed axes and margins: the observed points (hundreds of SVG
+// markers, most of a redraw's cost) are drawn once on the base layer; only the transparent
+// layer on top (fit, counterfactual, band, marker) is redrawn while the date moves.
+function drawBase(inst) {
+  const P = inst.P, lay = layout(inst, P.current);
+  // The legend lives here too: its entries for the moving lines are empty look-alikes.
+  const look = traces(P, P.current).map((t) => ({ ...t, x: [P.dates[0]], y: [null] }));
+  inst.Plotly.react(inst.base, [{ x: P.dates, y: P.observed, mode: "markers", name: "Observed",
+    legendrank: 1, marker: { color: COLORS.observed, size: 5, opacity: 0.8 },
+    hoverinfo: "skip" }, ...look], { ...lay, shapes: [], annotations: [] }, { staticPlot: true });
 }
 
 function layout(inst, i) {
@@ -225,9 +239,9 @@ function layout(inst, i) {
   (P.held_labels || []).forEach((lab, j) => marks.push(vline(P.held[j], COLORS.neutral, "dot", lab)));
   return {
     title: { text: `${d.title}<br><sup>${d.subtitle}</sup>`, x: 0, xanchor: "left", font: { size: 15 } },
-    margin: { l: 56, r: 16, t: 64, b: 40 },
+    margin: { l: 56, r: 16, t: 64, b: 72, autoexpand: false }, // the same box on both layers
     showlegend: true,
-    legend: { orientation: "h", y: -0.12 },
+    legend: { orientation: "h", y: -0.16 },
     dragmode: false,
     hovermode: "x unified",
     // Fixed ranges: the axes stay put while the date moves (and plotly skips autoranging).
@@ -244,9 +258,13 @@ function draw(inst) {
   const P = inst.P, i = inst.want;
   if (!P || !inst.Plotly || i < 0) return;
   inst.shown = i;
-  inst.Plotly.react(inst.chart, traces(P, i), layout(inst, i), {
-    displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"],
-  });
+  if (inst.baseFor !== P) { inst.baseFor = P; drawBase(inst); }
+  const lay = layout(inst, i);
+  inst.Plotly.react(inst.chart, traces(P, i), {
+    ...lay, title: { text: "" }, showlegend: false,
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    xaxis: { ...lay.xaxis, visible: false }, yaxis: { ...lay.yaxis, visible: false },
+  }, { displayModeBar: false, responsive: true });
   if (!inst.hooked && inst.chart.on) { // redraws counted for the benchmark and the tests
     inst.hooked = true;
     inst.chart.on("plotly_afterplot", () => { inst.chart.dataset.redraws = ++inst.redraws; });
@@ -303,7 +321,7 @@ export default function (component) {
   return () => {
     cancelAnimationFrame(inst.raf);
     clearTimeout(inst.timer);
-    if (inst.Plotly) inst.Plotly.purge(inst.chart);
+    if (inst.Plotly) { inst.Plotly.purge(inst.chart); inst.Plotly.purge(inst.base); }
     INSTANCES.delete(parentElement);
   };
 }
