@@ -276,14 +276,22 @@ def _on_add_row(date: str) -> None:
     _rekey_editor()
 
 
-def date_sliders(periods: pd.DatetimeIndex, freq: str) -> None:
-    """One slider per intervention over the data's periods; moving one refits at once."""
+def date_sliders(periods: pd.DatetimeIndex, freq: str, skip: str | None = None) -> None:
+    """One slider per intervention over the data's periods; moving one refits at once.
+
+    ``skip`` is the intervention whose date is dragged on the chart (``app_pages._scrub``).
+    """
     from explorer.periods import to_period_start
 
     options = [d.strftime("%Y-%m-%d") for d in periods]
     fmt = display_format(freq)
     for i, iv in enumerate(st.session_state.get("xp_ivs", [])):
         key = f"xp_date_{i}"
+        if skip is not None and iv.get("label") == skip:
+            from app_pages import _scrub
+
+            _scrub.slider_note(skip)
+            continue
         try:
             current = to_period_start([pd.Timestamp(iv["date"])], freq)[0].strftime("%Y-%m-%d")
         except (ValueError, TypeError):

@@ -10,6 +10,7 @@ analysis that worked stays on screen.
 import streamlit as st
 
 from app_pages import _explore as xp
+from app_pages import _scrub as scrub
 from app_pages import _ui as ui
 
 st.title("Explore & model")
@@ -43,28 +44,29 @@ def analysis(source, key, tbl, time, value, group, treated):
     """Interventions on the left, the fit on the right; reruns alone when a date moves."""
     left, right = st.columns([1, 2], gap="large")
     current = None
+    spec = None
+    with ui.guard(options_box, what="building the spec"):
+        spec = xp.build_spec(time, value, group=group, treated=treated)
     with left:
         st.subheader("Interventions")
         periods = ui.periods_of(tbl, time)
         xp.interventions_editor(events, periods)
-        xp.date_sliders(periods, tbl.freq)
+        scrubbed = scrub.controls(source, key, spec)  # the date dragged on the chart, or None
+        xp.date_sliders(periods, tbl.freq, skip=scrubbed[0] if scrubbed else None)
         ivs_box = st.container()
-    spec = None
-    with ui.guard(options_box, what="building the spec"):
-        spec = xp.build_spec(time, value, group=group, treated=treated)
     if spec is not None:
         xp.write_url(source, key, spec)
         with ui.guard(ivs_box, what="fitting"):
             current = ui.fit(source, key, spec)
             st.session_state["xp_last_good"] = (source, key, spec)
     with right:
-        results(current)
+        results(current, scrubbed)
     if current is not None and spec.interventions:
         # The next step of a dragged date is usually one period away: have it ready.
         ui.prefetch_neighbours(source, key, spec, spec.interventions[0].label, periods, tbl.freq)
 
 
-def results(current) -> None:
+def results(current, scrubbed=None) -> None:
     shown = st.session_state.get("xp_last_good")
     if shown is None:
         st.info("Add at least one intervention inside the data's range to fit.")
@@ -73,8 +75,11 @@ def results(current) -> None:
     if current is None:
         st.caption("Still showing the last analysis that worked; fix the input on the left.")
     result = ui.fit(source, key, spec)
-    chart = ui.its_chart(source, key, spec)
-    ui.show_chart(chart, key="xp_chart")
+    if current is not None and scrub.draw(scrubbed):
+        chart = scrub.export_chart(source, key, spec)  # built only once the kit is opened
+    else:
+        chart = ui.its_chart(source, key, spec)
+        ui.show_chart(chart, key="xp_chart")
     ui.source_caption(ui.source_line(source, key))
     if source == "upload":
         st.caption("An uploaded file is not part of the link: share the file with the link.")

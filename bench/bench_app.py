@@ -18,6 +18,7 @@ lands on one side of the ratio; taking turns spreads it over both.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import socket
 import statistics
@@ -58,7 +59,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(script: pathlib.Path, cwd: pathlib.Path):
+def _serve(script: pathlib.Path, cwd: pathlib.Path, env: dict | None = None):
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -77,6 +78,7 @@ def _serve(script: pathlib.Path, cwd: pathlib.Path):
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=None if env is None else {**os.environ, **env},
     )
     url = f"http://localhost:{port}"
     for _ in range(240):
@@ -131,8 +133,11 @@ def _reruns(browser, url: str, n: int) -> list[float]:
 
 
 def _measure(script: pathlib.Path, cwd: pathlib.Path, first_path: str, rerun_path: str, browser):
-    """One round for one app: a fresh server, its first session, later sessions, reruns."""
-    proc, url = _serve(script, cwd)
+    """One round for one app: a fresh server, its first session, later sessions, reruns.
+
+    The app runs with ``EXPLORER_SCRUBBER=0``: its rerun is the date slider's (the scrubber,
+    which redraws in the browser and commits on release, is measured in ``bench_scrub``)."""
+    proc, url = _serve(script, cwd, None if cwd != ROOT else {"EXPLORER_SCRUBBER": "0"})
     try:
         cold = _first_chart(browser, url + first_path)
         warm = [_first_chart(browser, url + first_path) for _ in range(WARM)]

@@ -139,12 +139,45 @@ def test_landing_renders_chart_and_says_no_public_series(server, browser):
     page.close()
 
 
+def scrub_state(page) -> dict:
+    """What the date scrubber shows: its date, headline, redraw count and fitted line."""
+    return page.evaluate(
+        """() => {
+            const root = document.querySelector('.xs-root');
+            const gd = document.querySelector('[data-testid=scrubChart]');
+            const tr = gd.data.find(t => t.name === 'Fitted model');
+            return {date: root.dataset.date, redraws: Number(gd.dataset.redraws || 0),
+                    headline: document.querySelector('[data-testid=scrubHeadline]').innerText,
+                    label: document.querySelector('.xs-label').innerText, fitted: tr.y};
+        }"""
+    )
+
+
+def effects_table(page) -> str:
+    """The effects table's cells as text (the grid's accessible table, full precision)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')].pop()"
+        ".querySelector('table').textContent"
+    )
+
+
+def expected_fit(date: str):
+    """``fit_its`` of the page's default analysis with the GEC at ``date``."""
+    from explorer.catalog import load_dataset
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
+    from explorer.spec import Intervention, ItsSpec
+
+    spec = ItsSpec(time="date", value="value", interventions=(Intervention("gec", date),))
+    return fit_its(series_from_spec(load_dataset("scenarios/gec_step"), spec), spec)
+
+
 def test_moving_the_date_updates_chart_and_numbers_and_the_url_reopens_it(server, browser):
     page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step")
+    page.wait_for_selector("[data-testid=scrubChart] .main-svg")
     before_text, before_chart = level_text(page), chart_state(page)
-    thumb = page.locator("[data-testid='stSlider'] input[type='range']").first
-    thumb.focus()
-    for _ in range(3):
+    page.locator("[data-testid=scrubRange]").focus()
+    for _ in range(3):  # arrow keys step one period each, committed once they rest
         page.keyboard.press("ArrowLeft")
     page.wait_for_function(
         "(t) => !document.body.innerText.includes(t)", arg=before_text, timeout=30_000
@@ -153,16 +186,65 @@ def test_moving_the_date_updates_chart_and_numbers_and_the_url_reopens_it(server
     after_text, after_chart = level_text(page), chart_state(page)
     assert after_text != before_text
     assert after_chart != before_chart
-    assert "Oct 2015" in page.locator("[data-testid='stSlider']").first.inner_text()
+    assert "Oct 2015" in scrub_state(page)["label"]
     page.screenshot(path=str(ARTIFACTS / "explore_moved.png"))
     url = page.url
     assert "gec%3D2015-10-01" in url or "gec=2015-10-01" in url
     page.close()
 
     again = open_page(browser, url)
+    again.wait_for_selector("[data-testid=scrubChart] .main-svg")
     assert level_text(again) == after_text
     assert chart_state(again) == after_chart
     again.close()
+
+
+def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(server, browser):
+    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step")
+    page.wait_for_selector("[data-testid=scrubChart] .main-svg")
+    start, url0, table0 = scrub_state(page), page.url, effects_table(page)
+    rng = page.locator("[data-testid=scrubRange]")
+    box, top = rng.bounding_box(), int(rng.get_attribute("max"))
+    step = box["width"] / top
+    x = box["x"] + step * int(rng.input_value())
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    seen = []
+    for k in range(1, 9):
+        page.mouse.move(x - k * step, y)
+        page.wait_for_function(
+            "(d) => document.querySelector('.xs-root').dataset.date !== d",
+            arg=(seen[-1] if seen else start)["date"],
+            timeout=10_000,
+        )
+        seen.append(scrub_state(page))
+        # No server round trip while the pointer is down: no rerun, URL unchanged.
+        assert page.locator(READY).count() == 1 and page.url == url0
+    assert len({s["date"] for s in seen}) == 8
+    assert len({s["headline"] for s in seen}) >= 6
+    assert seen[-1]["redraws"] >= start["redraws"] + 8
+    # The browser's lines are the full fit's at the dragged date (1e-8).
+    mid = seen[3]
+    fit = expected_fit(mid["date"])
+    import numpy as np
+
+    got = np.array([np.nan if v is None else v for v in mid["fitted"]], float)
+    np.testing.assert_allclose(got, fit.counterfactual["fitted"], rtol=1e-8)
+    lc = fit.interventions[0].level_change
+    assert mid["headline"] == f"{lc.estimate:+.3g} ({lc.ci_low:+.3g} to {lc.ci_high:+.3g})"
+    page.screenshot(path=str(ARTIFACTS / "explore_dragging.png"))
+
+    page.mouse.up()
+    final = seen[-1]["date"]
+    page.wait_for_function("(d) => location.search.includes(d)", arg=final, timeout=30_000)
+    settle(page)
+    table = effects_table(page)
+    assert table != table0
+    lc = expected_fit(final).interventions[0].level_change
+    assert repr(lc.estimate)[:10] in table
+    assert level_text(page) == seen[-1]["headline"]
+    page.close()
 
 
 def test_png_export_downloads_a_png_of_the_chosen_size(server, browser):

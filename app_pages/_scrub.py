@@ -1,0 +1,205 @@
+"""Explore's date scrubber: drag an intervention's date and watch the fit follow, in the browser.
+
+A Streamlit custom component (``st.components.v2``, no iframe) draws the ITS chart with plotly.js
+and a range input; ``explorer.scrub.scrub_payload`` sends the coefficients of every reachable
+date once, so dragging redraws the fitted line, the counterfactual and its band, the marker and
+the headline effect without a server round trip. On release (or 0.6 s after the last arrow key)
+the component sends the date back as a trigger and ``_on_commit`` writes it into the
+intervention list, as the date slider's callback does: the fragment reruns, refits, and the URL,
+effects table, caveats and export kit follow.
+
+Assets: the component's JavaScript (``app_pages/_scrubber/scrubber.js``) and plotly's own bundled
+``plotly/package_data/plotly.min.js`` are served by Streamlit's component asset route
+(``/_stcore/bidi-components/<name>/<file>``, cached by the browser). That route serves the
+``asset_dir`` of a component declared in an installed package's ``pyproject.toml``; this app is a
+checkout, not an installed package, so ``_register`` declares the two asset directories on the
+running server's component manager directly (the same ``ComponentManifest`` the scanner would
+build; Streamlit is pinned, and any failure here only means the plain slider). No CDN, no npm.
+
+Fallback to today's slider: under AppTest (its runtime is a mock that renders no components),
+when the assets cannot be registered, when ``EXPLORER_SCRUBBER=0``, when the design is not
+covered (the caption says why), and when the browser reports that plotly.js did not load.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+
+import streamlit as st
+
+log = logging.getLogger("explorer.app")
+
+NAME = "explorer.scrubber"
+PLOTLY = "explorer.plotlyjs"
+ASSETS = pathlib.Path(__file__).with_name("_scrubber")
+KEY = "xp_scrub"
+CHOICE = "xp_scrub_label"
+FAILED = "xp_scrub_failed"
+
+_MOUNTS: dict[int, object] = {}  # id(component manager) -> mount callable (None: unavailable)
+
+
+def _plotly_dir() -> pathlib.Path | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.origin:
+        return None
+    root = pathlib.Path(spec.origin).parent
+    return root if (root / "package_data" / "plotly.min.js").is_file() else None
+
+
+def _register(manager):
+    """Declare the two asset directories and the component on ``manager``; its mount callable."""
+    from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+    plotly_root = _plotly_dir()
+    if plotly_root is None or not (ASSETS / "scrubber.js").is_file():
+        return None
+    for name, asset_dir, root in (
+        ("scrubber", ASSETS.name, ASSETS.parent),
+        ("plotlyjs", "package_data", plotly_root),
+    ):
+        cfg = ComponentConfig(name=name, asset_dir=asset_dir)
+        manager.register_from_manifest(
+            ComponentManifest(name="explorer", version="1", components=[cfg]), root
+        )
+    return st.components.v2.component(NAME, js="scrubber.js", isolate_styles=False)
+
+
+def _mount_fn():
+    """The component's mount callable on the running server, or None (AppTest, no assets)."""
+    from streamlit.runtime import Runtime
+
+    if os.environ.get("EXPLORER_SCRUBBER", "1") == "0" or not Runtime.exists():
+        return None
+    runtime = Runtime.instance()
+    if type(runtime) is not Runtime:  # AppTest's mock runtime: components do not render there
+        return None
+    manager = runtime.bidi_component_registry
+    if id(manager) not in _MOUNTS:
+        try:
+            _MOUNTS[id(manager)] = _register(manager)
+        except Exception:  # any failure here means the plain slider
+            log.exception("date scrubber unavailable")
+            _MOUNTS[id(manager)] = None
+    return _MOUNTS[id(manager)]
+
+
+def controls(source: str, key: str, spec):
+    """Left column: pick the intervention to drag; ``(label, data)`` for ``draw``, or None.
+
+    Draws a selector when there are several interventions, and says why when the model refits
+    per step instead. None means: keep every date slider as it is.
+    """
+    if spec is None or not spec.interventions or st.session_state.get(FAILED):
+        return None
+    from explorer.robustness.scrub import not_covered
+
+    reason = not_covered(spec)
+    if reason:
+        st.caption(reason)
+        return None
+    if _mount_fn() is None:
+        return None
+    labels = [iv.label for iv in spec.interventions]
+    if st.session_state.get(CHOICE) not in labels:
+        st.session_state[CHOICE] = labels[0]
+    if len(labels) > 1:
+        st.selectbox(
+            "Date to drag on the chart",
+            labels,
+            key=CHOICE,
+            help="The other interventions stay at their dates (their sliders below)",
+        )
+    label = st.session_state[CHOICE]
+    from explorer.errors import ExplorerError
+
+    try:
+        data = _data(source, key, spec, label)
+    except ExplorerError:  # the fit beside it shows the user's error; the slider still works
+        return None
+    except Exception:
+        log.exception("date scrubber payload")
+        return None
+    if data is None:
+        return None
+    return label, data
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _data(source: str, key: str, spec, label: str):
+    from app_pages import _ui as ui
+    from explorer.robustness.scrub import scrub_payload
+
+    payload, _ = scrub_payload(ui.series(source, key, spec), spec, label)
+    if payload is None:
+        return None
+    return {
+        "payload": payload,
+        "title": ui.dataset_title(source, key),
+        "subtitle": f"{spec.model} ITS, {spec.family}"
+        + (" on log scale" if spec.log else "")
+        + f", errors {spec.effective_errors}",
+    }
+
+
+def slider_note(label: str) -> None:
+    """What replaces the slider of the intervention being dragged."""
+    st.caption(
+        f"Date of {label}: drag it on the chart (or focus the slider under the chart and use "
+        "the arrow keys); the fit follows as you drag and the table updates on release."
+    )
+
+
+def draw(scrubbed) -> bool:
+    """Right column: the scrubber chart. False when it cannot be drawn (draw the static chart)."""
+    mount = _mount_fn()
+    if scrubbed is None or mount is None:
+        return False
+    label, data = scrubbed
+    mount(
+        key=KEY,
+        data=data,
+        height=520,
+        on_commit_change=_on_commit,
+        on_failed_change=_on_failed,
+    )
+    return True
+
+
+def export_chart(source: str, key: str, spec, kit: str = "xp_export"):
+    """The static chart for the export kit beside the scrubber: built only while the kit is
+    open (a closed kit reads only its title), so a committed date does not wait for a figure
+    nobody sees (about 0.1 s)."""
+    from types import SimpleNamespace
+
+    from app_pages import _ui as ui
+    from explorer.charts import ChartText
+
+    if st.session_state.get(f"{kit}_open"):
+        return ui.its_chart(source, key, spec)
+    return SimpleNamespace(text=ChartText(title=ui.dataset_title(source, key)), kind="its")
+
+
+def _on_commit() -> None:
+    """The released date: into the intervention list, as the date slider's callback does."""
+    state = st.session_state.get(KEY) or {}
+    date = state.get("commit") if hasattr(state, "get") else None
+    label = st.session_state.get(CHOICE)
+    if not isinstance(date, str) or not label:
+        return
+    ivs = list(st.session_state.get("xp_ivs", []))
+    for i, iv in enumerate(ivs):
+        if iv.get("label") == label:
+            ivs[i] = {**iv, "date": date[:10]}
+    st.session_state["xp_ivs"] = ivs
+
+
+def _on_failed() -> None:
+    """The browser could not load plotly.js: back to the slider for this session."""
+    state = st.session_state.get(KEY) or {}
+    log.warning("date scrubber failed in the browser: %s", state.get("failed"))
+    st.session_state[FAILED] = True
