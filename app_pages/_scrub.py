@@ -100,7 +100,9 @@ def controls(source: str, key: str, spec):
 
     reason = not_covered(spec)
     if reason:
-        st.caption(reason)
+        from app_pages._ui import plain
+
+        st.caption(plain(reason))
         return None
     if _mount_fn() is None:
         return None
@@ -148,9 +150,11 @@ def _data(source: str, key: str, spec, label: str):
 
 def slider_note(label: str) -> None:
     """What replaces the slider of the intervention being dragged."""
+    from app_pages._ui import plain
+
     st.caption(
-        f"Date of {label}: drag it on the chart (or focus the slider under the chart and use "
-        "the arrow keys); the fit follows as you drag and the table updates on release."
+        f"Date of {plain(label)}: drag it on the chart (or focus the slider under the chart and "
+        "use the arrow keys); the fit follows as you drag and the table updates on release."
     )
 
 
@@ -160,6 +164,11 @@ def draw(scrubbed) -> bool:
     if scrubbed is None or mount is None:
         return False
     label, data = scrubbed
+    from app_pages._ui import plain
+
+    # Title and subtitle as page text (they wrap on a phone), as every other chart has them.
+    st.markdown(f"**{plain(data['title'])}**")
+    st.caption(plain(data["subtitle"]))
     mount(
         key=KEY,
         data=data,

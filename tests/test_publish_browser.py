@@ -27,7 +27,9 @@ CLIPPED = """() => {
   return out;
 }"""
 
-WIDTHS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+# Plotly charts, and Explore's date scrubber (a component drawing plotly itself), each against
+# the column that holds it.
+WIDTHS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .xs-root')]
   .map(e => [e.getBoundingClientRect().width, e.parentElement.getBoundingClientRect().width])"""
 
 

@@ -227,26 +227,33 @@ function drawBase(inst) {
     hoverinfo: "skip" }, ...look], { ...lay, shapes: [], annotations: [] }, { staticPlot: true });
 }
 
+// Plotly draws a subset of HTML (<a href>, <b>, ...) in titles and annotations: data text is
+// escaped so that a label can never become a link or a tag.
+function plainText(s) {
+  return String(s ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 function layout(inst, i) {
-  const P = inst.P, d = inst.data;
+  const P = inst.P;
   const vline = (x, color, dash, text) => ({
     shape: { type: "line", xref: "x", yref: "paper", x0: x, x1: x, y0: 0, y1: 1,
       line: { color, width: 2, dash } },
-    note: { x, xref: "x", yref: "paper", y: 1, yanchor: "bottom", text, showarrow: false,
+    note: { x, xref: "x", yref: "paper", y: 1, yanchor: "bottom", text: plainText(text),
+      showarrow: false,
       font: { color, size: 12 } },
   });
   const marks = [vline(P.date[i], COLORS.intervention, "solid", P.label)];
   (P.held_labels || []).forEach((lab, j) => marks.push(vline(P.held[j], COLORS.neutral, "dot", lab)));
   return {
-    title: { text: `${d.title}<br><sup>${d.subtitle}</sup>`, x: 0, xanchor: "left", font: { size: 15 } },
-    margin: { l: 56, r: 16, t: 64, b: 72, autoexpand: false }, // the same box on both layers
+    // The title and subtitle are page text above the component (they wrap on a phone).
+    margin: { l: 56, r: 16, t: 28, b: 72, autoexpand: false }, // the same box on both layers
     showlegend: true,
     legend: { orientation: "h", y: -0.16 },
     dragmode: false,
     hovermode: "x unified",
     // Fixed ranges: the axes stay put while the date moves (and plotly skips autoranging).
     xaxis: { type: "date", showgrid: false, range: inst.xrange },
-    yaxis: { title: { text: P.value }, zeroline: false, range: inst.yrange },
+    yaxis: { title: { text: plainText(P.value) }, zeroline: false, range: inst.yrange },
     shapes: marks.map((m) => m.shape),
     annotations: marks.map((m) => m.note),
     plot_bgcolor: "white",
