@@ -157,3 +157,19 @@ def write_json(obj: dict, dest: str | None) -> None:
         sys.stdout.write(text + "\n")
     else:
         pathlib.Path(dest).write_text(text + "\n", encoding="utf-8")
+
+
+def claims_envelope(command: str) -> dict:
+    """The fields a JSON output about the published figures starts with: schema version, the
+    command, and the figures table it read (dataset, sha256, explorer version)."""
+    import explorer
+    from explorer import catalog
+    from explorer.catalog.claims import DATASET
+    from explorer.schema import SCHEMA_VERSION
+
+    info = catalog.get_dataset(DATASET)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": command,
+        "provenance": {"dataset": DATASET, "sha256": info.sha256, "explorer": explorer.__version__},
+    }

@@ -12,9 +12,8 @@ import argparse
 import sys
 import textwrap
 
-from explorer.commands._common import write_json
+from explorer.commands._common import claims_envelope, write_json
 from explorer.errors import InputError
-from explorer.schema import SCHEMA_VERSION
 
 HELP = (
     "one quotable sentence, three reasons with their sources and a citation for a published figure"
@@ -27,16 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def envelope() -> dict:
-    import explorer
-    from explorer import catalog
-    from explorer.catalog.claims import DATASET
-
-    info = catalog.get_dataset(DATASET)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "answer",
-        "provenance": {"dataset": DATASET, "sha256": info.sha256, "explorer": explorer.__version__},
-    }
+    """The fields the answer JSON starts with."""
+    return claims_envelope("answer")
 
 
 def text(ans) -> str:

@@ -12,9 +12,8 @@ import argparse
 import sys
 import textwrap
 
-from explorer.commands._common import write_json
+from explorer.commands._common import claims_envelope, write_json
 from explorer.errors import InputError
-from explorer.schema import SCHEMA_VERSION
 
 HELP = "the published snapshots of the same quantities, grouped, harmonised and sourced"
 
@@ -30,17 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def envelope() -> dict:
-    """The fields the record's JSON starts with (as the other commands' ``envelope``)."""
-    import explorer
-    from explorer import catalog
-    from explorer.catalog.claims import DATASET
-
-    info = catalog.get_dataset(DATASET)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "record",
-        "provenance": {"dataset": DATASET, "sha256": info.sha256, "explorer": explorer.__version__},
-    }
+    """The fields the record JSON starts with."""
+    return claims_envelope("record")
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
