@@ -316,110 +316,155 @@ def _ci_text(c: dict) -> str:
 
 
 # -- check your own claim -------------------------------------------------------------------------
-# The inputs live in the URL, so a link reopens the same check (bundled datasets only: an upload
-# is not part of a link). Parameters: own_ds (dataset name), own_value (value column),
-# own_credit (event key), own_start / own_end (YYYY-MM or YYYY-MM-DD), own_claimed (percent).
-OWN_PARAMS = ("own_ds", "own_value", "own_credit", "own_start", "own_end", "own_claimed")
-OWN_DEFAULTS = {
-    "own_credit": "gec",
-    "own_start": "2014-06",
-    "own_end": "2016-07",
-    "own_claimed": "-45",
-}
-OWN_DEFAULT_DATASET = "scenarios/gec_step"
+# The check uses the session's one analysis (the data, columns, model options and interventions
+# of Explore & model); its own inputs (window, claimed change, credited intervention) are part of
+# the same state and so of the link (``cs``, ``ce``, ``cc``, ``credit``; explorer.urlstate).
+AP_EXAMPLE = {"claim_start": "2014-06", "claim_end": "2016-07", "claimed_change": -45.0}
 
 
-def _own_from_url() -> bool:
-    """Seed the inputs from the URL once per session; True when the link asks for a check."""
-    if st.session_state.get("own_url_read"):
-        return False
-    st.session_state["own_url_read"] = True
-    qp = st.query_params
-    if "own_ds" not in qp:
-        return False
-    st.session_state["own_mode"] = "Bundled dataset"
-    if qp["own_ds"] not in ui.dataset_infos()["name"].tolist():
-        st.warning(
-            ui.md_escape(
-                f"The link asks for the dataset {qp['own_ds']!r}, which is not bundled; "
-                f"showing {OWN_DEFAULT_DATASET} instead."
-            ),
-            icon=":material/link_off:",
-        )
-        st.session_state["own_dataset"] = OWN_DEFAULT_DATASET
-        return False
-    st.session_state["own_dataset"] = qp["own_ds"]
-    for k in ("own_credit", "own_start", "own_end", "own_claimed"):
-        if k in qp:
-            st.session_state[k] = qp[k]
-    st.session_state["own_url_value"] = qp.get("own_value")
-    return True
+def _credit_options(state, names: dict) -> list[str]:
+    """The analysis's interventions first, then the catalogue's other dated events."""
+    have = [iv.label for iv in state.interventions]
+    return have + [k for k in names if k not in have]
 
 
-def _own_to_url(source, key, value, credit, start, end, claimed) -> None:
-    if source != "dataset":  # an upload cannot travel in a link: drop a stale one
-        for k in OWN_PARAMS:
-            st.query_params.pop(k, None)
+def _with_credit(state, key: str, events: pd.DataFrame):
+    """The state crediting ``key``; a catalogue event not yet an intervention is added as one."""
+    from dataclasses import replace
+
+    from explorer.spec import Intervention
+
+    ivs = state.interventions
+    if key not in [iv.label for iv in ivs]:
+        hit = events.loc[events["key"] == key]
+        if not hit.empty:
+            d = pd.Timestamp(hit.iloc[0]["date"]).strftime("%Y-%m-%d")
+            ivs = (*ivs, Intervention(key, d))
+    return replace(state, credit=key, interventions=ivs)
+
+
+def _on_check(events: pd.DataFrame) -> None:
+    """The form's submit: validate the three inputs, then write them into the state at once."""
+    from app_pages._ui import analysis as an
+    from app_pages._ui import state as app_state
+    from app_pages._ui.words import in_app_words
+    from explorer.errors import SpecError
+    from explorer.spec import ClaimSpec, parse_claimed_change
+
+    ss = st.session_state
+    start, end = (ss.get("own_start") or "").strip(), (ss.get("own_end") or "").strip()
+    try:
+        change = parse_claimed_change(ss.get("own_claimed") or None)
+        ClaimSpec(start=start, end=end, claimed_change_pct=change)
+    except SpecError as exc:
+        ss["own_error"] = in_app_words(str(exc))
         return
-    for k, v in zip(OWN_PARAMS, (key, value, credit, start, end, claimed), strict=True):
-        st.query_params[k] = str(v)
+    ss.pop("own_error", None)
+    state = _with_credit(app_state.current(), ss.get("own_credit"), events)
+    if state.interventions != app_state.current().interventions:
+        an.rekey_editor()
+    from dataclasses import replace
+
+    app_state.put(replace(state, claim_start=start, claim_end=end, claimed_change=change))
+
+
+def _on_example(events: pd.DataFrame) -> None:
+    from dataclasses import replace
+
+    from app_pages._ui import state as app_state
+
+    state = _with_credit(app_state.current(), "gec", events)
+    app_state.put(replace(state, **AP_EXAMPLE))
+    st.session_state.pop("own_error", None)
+
+
+def _seed_form(state) -> None:
+    """Give the form the state's inputs whenever they change (typed text is kept otherwise)."""
+    now = (state.claim_start, state.claim_end, state.claimed_change, state.credit)
+    if st.session_state.get("own_seeded") == now:
+        return
+    st.session_state["own_seeded"] = now
+    st.session_state["own_start"] = state.claim_start or ""
+    st.session_state["own_end"] = state.claim_end or ""
+    cc = state.claimed_change
+    st.session_state["own_claimed"] = "" if cc is None else f"{cc:g}"
 
 
 def own_claim(events: pd.DataFrame) -> None:
-    """Series (bundled or uploaded), claimed change, window, credited intervention -> a result:
-    the fit with the claim window, the split as a chart and a table in words, the export kit."""
+    """The analysis of Explore & model, a claimed change, its window and the credited
+    intervention -> the fit with the claim window, the split as a chart and a table in words."""
+    from app_pages import _explore as xp
+    from app_pages._ui import analysis as an
+    from app_pages._ui import state as app_state
+    from app_pages._ui.words import intervention_name
+
     st.write(
         "Have a series that does cover a claim? Pick a bundled dataset or upload a file, enter "
-        "the claimed change, its window and the intervention it is credited to. The inputs go "
-        "into the page's address, so a copied link reopens the same check."
+        "the claimed change, its window and the intervention it is credited to. This is the "
+        "same analysis as on Explore & model (its model options and interventions apply here), "
+        "and the inputs go into the page's address, so a copied link reopens the same check."
     )
-    from_link = _own_from_url()
-    wanted = st.session_state.get("own_dataset", OWN_DEFAULT_DATASET)
-    src = ui.data_source_picker(key="own", default=wanted)
-    if src is None:
+    ui.data_source_picker(key="own")
+    cur = an.current(events)
+    if cur.tbl is None:
         return
-    source, key, tbl = src
-    cols = ui.numeric_columns(tbl, exclude=(tbl.time_column,))
-    default = st.session_state.pop("own_url_value", None) or ui.default_value(tbl)
-    vkey = f"own_value_{tbl.sha256[:8]}"
-    if st.session_state.get(vkey) not in cols:
-        st.session_state[vkey] = default if default in cols else cols[0]
-    value = st.selectbox("Value column", cols, key=vkey)
-    ev = events.dropna(subset=["date"])
-    labels = dict(zip(ev["key"], ev["label"], strict=False))
-    for k, v in OWN_DEFAULTS.items():
-        st.session_state.setdefault(k, v)
-    if st.session_state["own_credit"] not in labels:
-        st.session_state["own_credit"] = "gec" if "gec" in labels else next(iter(labels))
-    c1, c2, c3 = st.columns(3)
-    credit = c1.selectbox(
-        "Credited intervention", list(labels), format_func=labels.get, key="own_credit"
+    xp.column_mapping(cur, key="own")
+    state = cur.state
+    names = an.event_names(events.dropna(subset=["date"]))
+    options = _credit_options(state, names)
+    _seed_form(state)
+    credit = state.credit if state.credit in options else (options[0] if options else None)
+    if (
+        st.session_state.get("own_credit") not in options
+        or st.session_state.get("own_seeded_credit") != credit
+    ):
+        st.session_state["own_credit"] = credit
+        st.session_state["own_seeded_credit"] = credit
+    with st.form("own_form", border=False):
+        c1, c2, c3 = st.columns(3)
+        c1.selectbox(
+            "Credited intervention",
+            options,
+            format_func=lambda k: ui.plain(intervention_name(k, names)),
+            key="own_credit",
+        )
+        c2.text_input("Claim window start", key="own_start", placeholder="e.g. 2014-06")
+        c3.text_input("Claim window end", key="own_end", placeholder="e.g. 2016-07")
+        st.text_input("Claimed change (%)", key="own_claimed", placeholder="e.g. -45")
+        st.form_submit_button(
+            "Check the claim", type="primary", on_click=_on_check, args=(events,), key="own_go"
+        )
+    st.button(
+        "Fill in the AP's claim (June 2014 to July 2016, -45%, credited to the GEC)",
+        key="own_example",
+        on_click=_on_example,
+        args=(events,),
     )
-    start = c2.text_input("Claim window start", key="own_start")
-    end = c3.text_input("Claim window end", key="own_end")
-    claimed = st.text_input("Claimed change (%)", key="own_claimed")
-    if st.button("Check the claim", key="own_go", type="primary") or from_link:
-        st.session_state["own_request"] = (source, key, value, credit, start, end, claimed)
-    request = st.session_state.get("own_request")
-    if request is None or request[:2] != (source, key):
+    if st.session_state.get("own_error"):
+        st.error(ui.md_escape(st.session_state["own_error"]), icon=":material/error:")
+    if not (state.claim_start and state.claim_end and state.credit):
+        st.caption("Enter the claim's window and press Check the claim.")
         return
-    source, key, value, credit, start, end, claimed = request
-    _own_to_url(*request)
-    from explorer.spec import ClaimSpec, Intervention, ItsSpec, parse_claimed_change
+    if not cur.ready:
+        xp.show_problems(cur)
+        return
+    from explorer.spec import ClaimSpec
 
     box = st.container()
     with ui.guard(box, what="own claim"):
-        row = ev.loc[ev["key"] == credit].iloc[0]
-        iv = Intervention(credit, pd.Timestamp(row["date"]).strftime("%Y-%m-%d"))
-        spec = ItsSpec(time=tbl.time_column, value=value, interventions=(iv,))
         claim = ClaimSpec(
-            start=start, end=end, claimed_change_pct=parse_claimed_change(claimed), credit=credit
+            start=state.claim_start,
+            end=state.claim_end,
+            claimed_change_pct=state.claimed_change,
+            credit=state.credit,
         )
         with st.spinner("Fitting and attributing..."):
-            att = ui.attribution(source, key, spec, claim)
-            result = ui.fit(source, key, spec)
-        own_result(source, key, spec, result, att.to_dict(), labels)
-        ui.verdict_block(source, key, spec)
+            att = ui.attribution(cur.source, cur.key, cur.spec, claim)
+            result = ui.fit(cur.source, cur.key, cur.spec)
+        st.session_state["xp_last_good"] = (cur.source, cur.key, cur.spec)
+        app_state.fitted(state)
+        own_result(cur.source, cur.key, cur.spec, result, att.to_dict(), names)
+        ui.verdict_block(cur.source, cur.key, cur.spec, label=state.credit)
 
 
 def own_result(source, key, spec, result, d: dict, labels: dict) -> None:

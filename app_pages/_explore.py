@@ -1,264 +1,425 @@
-"""State and controls of the "Explore & model" page.
+"""Controls of the "Explore & model" page, drawn from the app state and writing back into it.
 
-The page's whole state (dataset, columns, interventions, model options) is kept in
-``st.session_state`` under ``xp_*`` keys and mirrored into ``st.query_params``, so a copied URL
-reopens the same analysis. The interventions live in one list (``xp_ivs``); the editor and the
-date sliders both write into it through callbacks, which run before the page is drawn, so the
-two controls always agree.
+The analysis is one frozen ``AppState`` (``app_pages._ui.state``); every widget here is given
+the state's value before it is drawn and writes its change back through a callback, so the
+controls always show what is fitted and another page (Robustness, Check a claim) sees the same
+analysis. Options that cannot apply are disabled with the reason beside them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
-from app_pages import _ui as ui
+from app_pages._ui import analysis as an
+from app_pages._ui import plain
+from app_pages._ui import state as app_state
+from app_pages._ui.words import (
+    ERRORS_WORDS,
+    FAMILY_WORDS,
+    KIND_CODES,
+    KIND_WORDS,
+    MODEL_WORDS,
+    SEASON_WORDS,
+    in_app_words,
+    intervention_name,
+)
 from explorer.periods import display_format
 
 FAMILIES = ["gaussian", "poisson", "quasipoisson", "negbin"]
-ERRORS = ["auto", "ols", "hac", "ar:1", "ar:2", "model"]
+ERRORS_FOR = {
+    "gaussian": ["auto", "ols", "hac", "ar:1", "ar:2"],
+    "count": ["auto", "model", "hac"],
+}
 SEASONALITY = ["none", "month", "dow", "fourier:1", "fourier:2", "fourier:3"]
 MODELS = ["segmented", "sarimax", "structural", "structural-forecast"]
-KIND_OPTIONS = ["level_slope", "level"]
-DEFAULT_DATASET = "scenarios"
-# Interventions offered when a dataset is first opened (keys of the events catalogue).
-DEFAULT_PRESETS = ("gec",)
+DEFAULT_DATASET = an.DEFAULT_DATASET
 
 
-# -- state <-> URL (the format is explorer.urlstate's) -----------------------------------------
-def init_from_url() -> None:
-    """On the session's first run of this page, read the URL into the widgets' state.
+def errors_options(family: str) -> list[str]:
+    return ERRORS_FOR["gaussian" if family == "gaussian" else "count"]
 
-    ``explorer.urlstate.from_query`` never raises: a parameter it cannot use comes back as a
-    warning (plain text) and its default, which the page shows with ``st.warning``.
-    """
-    if st.session_state.get("xp_init"):
-        return
-    st.session_state["xp_init"] = True
-    from explorer import urlstate
-    from explorer.catalog import events as events_mod
 
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    state, warnings = urlstate.from_query(
-        params, datasets=ui.dataset_infos()["name"].tolist(), resolve=events_mod.resolve
+def errors_key(family: str) -> str:
+    return app_state.widget_key("xp_errors", errors_options(family))
+
+
+# -- model options -----------------------------------------------------------------------------
+def _on_family(key: str) -> None:
+    family = st.session_state.get(key)
+    state = app_state.current()
+    changes: dict = {"family": family}
+    if family != "gaussian":
+        if state.log:
+            changes["log"] = False
+        if state.errors not in ERRORS_FOR["count"]:
+            changes["errors"] = "auto"
+        if state.model != "segmented":
+            changes["model"] = "segmented"
+    else:
+        if state.errors not in ERRORS_FOR["gaussian"]:
+            changes["errors"] = "auto"
+        if state.offset:
+            changes["offset"] = None
+    app_state.update(**changes)
+
+
+def model_options(cur) -> None:
+    """Family, errors, seasonality, model, log scale, Newey-West lags, covariates, control and
+    offset, each drawn from the state; the ones that cannot apply are disabled with the reason."""
+    state = cur.state
+    counts = state.family != "gaussian"
+    usable = an.numeric_columns(cur.tbl, exclude=(state.time, state.value, state.group))
+    c1, c2 = st.columns(2)
+    app_state.seed("xp_family", state.family)
+    c1.selectbox(
+        "Family",
+        FAMILIES,
+        key="xp_family",
+        format_func=FAMILY_WORDS.get,
+        on_change=_on_family,
+        args=("xp_family",),
     )
-    st.session_state["xp_family"] = state.family
-    st.session_state["xp_log"] = bool(state.log)
-    st.session_state["xp_errors"] = state.errors if state.errors in ERRORS else "auto"
-    st.session_state["xp_season"] = (
-        state.seasonality if state.seasonality in SEASONALITY else "none"
+    opts = errors_options(state.family)
+    ekey = errors_key(state.family)
+    app_state.seed(ekey, state.errors if state.errors in opts else "auto")
+    c2.selectbox(
+        "Errors",
+        opts,
+        key=ekey,
+        format_func=ERRORS_WORDS.get,
+        on_change=app_state.writer(ekey, "errors"),
+        help="auto: AR(1) by REML for gaussian fits (the coverage study's choice), model-based "
+        "for counts. AR errors are for the gaussian family only.",
     )
-    st.session_state["xp_model"] = state.model
-    st.session_state["xp_control"] = state.control or ""
-    st.session_state["xp_offset"] = state.offset or ""
-    st.session_state["xp_covariates"] = list(state.covariates)
-    if state.dataset:
-        st.session_state["xp_dataset"] = state.dataset
-    for name in ("time", "value", "treated"):
-        if getattr(state, name):
-            st.session_state[f"xp_url_{name}"] = getattr(state, name)
-    if state.interventions:
-        st.session_state["xp_ivs"] = [
-            {"label": iv.label, "date": iv.date, "kind": iv.kind} for iv in state.interventions
-        ]
-    if warnings:
-        st.session_state["xp_url_warning"] = " ".join(warnings)
+    note = an.auto_note(state)
+    if note:
+        c2.caption(note)
+    c3, c4 = st.columns(2)
+    app_state.seed("xp_season", state.seasonality if state.seasonality in SEASONALITY else "none")
+    c3.selectbox(
+        "Seasonality",
+        SEASONALITY,
+        key="xp_season",
+        format_func=SEASON_WORDS.get,
+        on_change=app_state.writer("xp_season", "seasonality"),
+    )
+    app_state.seed("xp_model", state.model)
+    c4.selectbox(
+        "Model",
+        MODELS,
+        key="xp_model",
+        format_func=MODEL_WORDS.get,
+        on_change=app_state.writer("xp_model", "model"),
+        disabled=counts,
+        help="State-space models are gaussian: for counts choose Family: gaussian with Log scale"
+        if counts
+        else None,
+    )
+    app_state.seed("xp_log", bool(state.log))
+    st.checkbox(
+        "Log scale",
+        key="xp_log",
+        on_change=app_state.writer("xp_log", "log", bool),
+        disabled=counts,
+        help=(
+            f"The {FAMILY_WORDS[state.family]} family already models log(mean): log scale is "
+            "for the gaussian family only"
+            if counts
+            else "Gaussian on log(y): effects also as ratios"
+        ),
+    )
+    if auto_or(state) == "hac":
+        lkey = "xp_lags"
+        app_state.seed(lkey, state.hac_lags)
+        n = len(cur.periods) if cur.periods is not None else 0
+        st.number_input(
+            "Newey-West lags",
+            min_value=0,
+            max_value=max(n - 1, 0),
+            step=1,
+            key=lkey,
+            placeholder="rule of thumb: floor(4 (n/100)^(2/9))",
+            on_change=app_state.writer(lkey, "hac_lags", lambda v: None if v is None else int(v)),
+            help="Empty: the usual rule of thumb; the fit's caption says the lag used",
+        )
+    c6, c7 = st.columns(2)
+    ckey = app_state.widget_key("xp_covariates", usable)
+    app_state.seed(ckey, [c for c in state.covariates if c in usable])
+    c6.multiselect(
+        "Covariates",
+        usable,
+        key=ckey,
+        format_func=plain,
+        on_change=app_state.writer(ckey, "covariates", tuple),
+        disabled=not usable,
+        help=None if usable else "These data have no other numeric columns to adjust for",
+    )
+    opts = [""] + usable
+    kkey = app_state.widget_key("xp_control", opts)
+    app_state.seed(kkey, state.control if state.control in usable else "")
+    c7.selectbox(
+        "Control series",
+        opts,
+        key=kkey,
+        format_func=lambda c: plain(c) if c else "none",
+        on_change=app_state.writer(kkey, "control", lambda v: v or None),
+        disabled=not usable or bool(state.group),
+        help="Long data already compare the treated group with the others"
+        if state.group
+        else (None if usable else "These data have no other numeric column"),
+    )
+    okey = app_state.widget_key("xp_offset", opts)
+    app_state.seed(okey, state.offset if state.offset in usable else "")
+    st.selectbox(
+        "Offset (exposure)",
+        opts,
+        key=okey,
+        format_func=lambda c: plain(c) if c else "none",
+        on_change=app_state.writer(okey, "offset", lambda v: v or None),
+        disabled=not counts or not usable,
+        help="Count families: a population or exposure column, entering as log(offset), so "
+        "effects are on rates"
+        + ("" if counts else " (choose a count family under Family to use one)"),
+    )
 
 
-def warn_url_columns(tbl, time: str, value: str) -> None:
-    """Once per data, warn when the link's time/value columns are not in them (the page then
-    shows its own choice, which used to happen silently)."""
-    from explorer import urlstate
-
-    requested = {n: st.session_state.get(f"xp_url_{n}") for n in ("time", "value")}
-    if not any(requested.values()) or st.session_state.get("xp_url_cols_for") == tbl.sha256:
-        return
-    st.session_state["xp_url_cols_for"] = tbl.sha256
-    cols = list(tbl.frame.columns)
-    available = {"time": cols, "value": ui.numeric_columns(tbl, exclude=(time,)) or cols}
-    for w in urlstate.column_warnings(requested, available, {"time": time, "value": value}):
-        st.warning(ui.md_escape(w), icon=":material/link_off:")
+def auto_or(state) -> str:
+    return an.auto_errors(state)
 
 
-def write_url(source: str, key: str, spec) -> None:
-    """Mirror the analysis into the URL (``explorer.urlstate.to_query``: defaults left out)."""
-    from explorer import urlstate
-
-    state = urlstate.from_spec(spec, dataset=key if source == "dataset" else None)
-    params = urlstate.to_query(state)
-    current = {k: st.query_params.get(k) for k in st.query_params}
-    if current != params:
-        st.query_params.from_dict(params)
-
-
-# -- interventions -----------------------------------------------------------------------------
-def default_ivs(events: pd.DataFrame) -> list[dict]:
-    rows = []
-    for key in DEFAULT_PRESETS:
-        hit = events.loc[events["key"] == key]
-        if not hit.empty:
-            rows.append(
-                {
-                    "label": key,
-                    "date": pd.Timestamp(hit.iloc[0]["date"]).strftime("%Y-%m-%d"),
-                    "kind": "level_slope",
-                }
+# -- columns -------------------------------------------------------------------------------------
+def column_mapping(cur, *, key: str = "xp") -> None:
+    """Time and value columns (and the treated group for long data), drawn from the state."""
+    tbl, state = cur.tbl, cur.state
+    cols = [str(c) for c in tbl.frame.columns]
+    c1, c2 = st.columns(2)
+    tkey = app_state.widget_key(f"{key}_time", cols)
+    if state.time in cols:
+        app_state.seed(tkey, state.time)
+        c1.selectbox(
+            "Time column",
+            cols,
+            key=tkey,
+            format_func=plain,
+            on_change=app_state.writer(tkey, "time"),
+        )
+    else:
+        c1.caption(f"Time: {plain(state.time or '')}")
+    values = an.numeric_columns(tbl, exclude=(state.time,)) or [c for c in cols if c != state.time]
+    vkey = app_state.widget_key(f"{key}_value", values)
+    if state.value in values:
+        app_state.seed(vkey, state.value)
+        c2.selectbox(
+            "Value column",
+            values,
+            key=vkey,
+            format_func=plain,
+            on_change=app_state.writer(vkey, "value"),
+        )
+    if state.group:
+        units = sorted(str(u) for u in tbl.frame[state.group].dropna().unique())
+        gkey = app_state.widget_key(f"{key}_treated", units)
+        if state.treated in units:
+            app_state.seed(gkey, state.treated)
+            st.selectbox(
+                f"Treated {plain(state.group)}",
+                units,
+                key=gkey,
+                format_func=plain,
+                on_change=app_state.writer(gkey, "treated"),
             )
-    return rows
 
 
-def fit_ivs_to_data(key: str, tbl, events: pd.DataFrame) -> None:
-    """When the data change, keep the interventions that fall inside them; if none does, use
-    the dataset's own documented intervention (Sicily's ban, Prop 99) or the GEC if it falls
-    inside, so a newly picked dataset opens on a fit rather than an out-of-range error.
-    """
-    if st.session_state.get("xp_ivs_for") == key:
-        return
-    first_run = "xp_ivs_for" not in st.session_state
-    st.session_state["xp_ivs_for"] = key
-    if first_run and "xp_ivs" in st.session_state:
-        return  # the URL set them: respect the link exactly
-    dates = pd.DatetimeIndex(tbl.frame[tbl.time_column].dropna())
-    lo, hi = dates.min(), dates.max()
-
-    def inside(iv) -> bool:
-        try:
-            return lo < pd.Timestamp(iv["date"]) <= hi
-        except (ValueError, TypeError):
-            return False
-
-    ivs = [iv for iv in st.session_state.get("xp_ivs") or default_ivs(events) if inside(iv)]
-    if not ivs:
-        info = ui.dataset_infos().set_index("name")
-        text = info["default_intervention"].get(key) if "default_intervention" in info else None
-        if isinstance(text, str) and text:
-            from explorer.spec import parse_intervention
-
-            iv = parse_intervention(text)
-            ivs = [{"label": iv.label, "date": iv.date, "kind": iv.kind}]
-    st.session_state["xp_ivs"] = ivs
-    _rekey_editor()
+# -- interventions -------------------------------------------------------------------------------
+COLUMNS = ["remove", "name", "label", "date", "kind", "ramp", "until"]
 
 
-def _rekey_editor() -> None:
-    """A new key for the interventions table: its next state starts from the list, clean."""
-    st.session_state["xp_editor_version"] = st.session_state.get("xp_editor_version", 0) + 1
+def _rows(state, names) -> pd.DataFrame:
+    rows = [
+        {
+            "remove": False,
+            "name": intervention_name(iv.label, names),
+            "label": iv.label,
+            "date": iv.date,
+            "kind": KIND_WORDS.get(iv.kind, iv.kind),
+            "ramp": iv.ramp,
+            "until": iv.until or "",
+        }
+        for iv in state.interventions
+    ]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["remove"] = frame["remove"].astype(bool)
+    frame["ramp"] = pd.array(frame["ramp"], dtype="Int64")
+    return frame
+
+
+def _set_ivs(ivs) -> None:
+    app_state.update(interventions=tuple(ivs))
+    st.session_state.pop("xp_iv_error", None)
+    an.rekey_editor()
+
+
+def _iv_from(row: dict):
+    from explorer.spec import Intervention
+
+    kind = KIND_CODES.get(str(row.get("kind") or ""), row.get("kind") or "level_slope")
+    ramp = row.get("ramp")
+    ramp = None if ramp is None or pd.isna(ramp) else int(ramp)
+    if kind == "ramp" and ramp is None:
+        ramp = 3
+    until = str(row.get("until") or "").strip() or None
+    if kind != "ramp":
+        ramp = None
+    if kind != "temporary":
+        until = None
+    return Intervention(
+        str(row.get("label") or "").strip(), _cell(row.get("date")), kind, ramp=ramp, until=until
+    )
 
 
 def _on_editor_change(editor_key: str) -> None:
-    """Apply the editor's edits to the intervention list: changed cells, then the rows ticked
-    ``remove`` (and, should a caller allow them, added or deleted rows)."""
+    """Apply the editor's edits to the state: changed cells, then the ticked ``remove`` rows.
+    An edit that makes an impossible intervention is refused with the reason (kept until the
+    next edit); the state, and so the fit on screen, stays as it was."""
+    from explorer.errors import SpecError
+
     delta = st.session_state.get(editor_key) or {}
-    ivs = [dict(iv) for iv in st.session_state.get("xp_ivs", [])]
+    state = app_state.current()
+    rows = [
+        {
+            "label": iv.label,
+            "date": iv.date,
+            "kind": KIND_WORDS.get(iv.kind, iv.kind),
+            "ramp": iv.ramp,
+            "until": iv.until,
+        }
+        for iv in state.interventions
+    ]
     drop = {int(i) for i in delta.get("deleted_rows") or []}
     for idx, changes in (delta.get("edited_rows") or {}).items():
         i = int(idx)
-        if i < len(ivs):
+        if i < len(rows):
             for col, val in changes.items():
                 if col == "remove":
                     if val:
                         drop.add(i)
-                elif col in ("label", "date", "kind"):
-                    ivs[i][col] = _cell(col, val)
-    for row in delta.get("added_rows") or []:
-        ivs.append(
-            {
-                "label": str(row.get("label") or f"event{len(ivs) + 1}"),
-                "date": _cell("date", row.get("date")) or "",
-                "kind": row.get("kind") or "level_slope",
-            }
-        )
-    ivs = [iv for i, iv in enumerate(ivs) if i not in drop]
-    st.session_state["xp_ivs"] = ivs
-    _rekey_editor()
+                elif col in ("label", "date", "kind", "ramp", "until"):
+                    rows[i][col] = val
+    try:
+        ivs = [_iv_from(r) for i, r in enumerate(rows) if i not in drop]
+        labels = [iv.label for iv in ivs]
+        if len(set(labels)) < len(labels):
+            raise SpecError("two interventions have the same label: give each its own label.")
+    except SpecError as exc:
+        st.session_state["xp_iv_error"] = in_app_words(str(exc))
+        an.rekey_editor()
+        return
+    _set_ivs(ivs)
 
 
-def _cell(col: str, val):
-    if col == "date" and val is not None and not isinstance(val, str):
+def _cell(val) -> str:
+    if val is not None and not isinstance(val, str):
         return pd.Timestamp(val).strftime("%Y-%m-%d")
     return "" if val is None else str(val).strip()
 
 
-def _on_slider_change(i: int, key: str) -> None:
-    ivs = st.session_state.get("xp_ivs", [])
-    if i < len(ivs):
-        ivs[i] = {**ivs[i], "date": st.session_state[key]}
-        st.session_state["xp_ivs"] = list(ivs)
-
-
 def _on_add_presets(events: pd.DataFrame) -> None:
-    """Move the chosen catalogue events into the intervention list and clear the picker."""
-    ivs = list(st.session_state.get("xp_ivs", []))
-    have = {iv["label"] for iv in ivs}
+    """Move the chosen catalogue events into the interventions and clear the picker."""
+    from explorer.spec import Intervention
+
+    ivs = list(app_state.current().interventions)
+    have = {iv.label for iv in ivs}
     for k in st.session_state.get("xp_add_presets", []):
         if k not in have:
             d = pd.Timestamp(events.loc[events["key"] == k, "date"].iloc[0])
-            ivs.append({"label": k, "date": d.strftime("%Y-%m-%d"), "kind": "level_slope"})
-    st.session_state["xp_ivs"] = ivs
+            ivs.append(Intervention(k, d.strftime("%Y-%m-%d")))
     st.session_state["xp_add_presets"] = []
-    _rekey_editor()
+    _set_ivs(ivs)
 
 
-def interventions_editor(events: pd.DataFrame, periods: pd.DatetimeIndex) -> None:
-    """The table of interventions (label, date, kind), prefilled from the events catalogue.
+def interventions_editor(cur, events: pd.DataFrame) -> None:
+    """The table of interventions (name, label, date, kind, ramp, until).
 
     Rows are added from the catalogue picker or the "Add an intervention" button and removed
-    with the table's "drop" ticks (its ``remove`` column). The table keeps a fixed number of rows between those
-    edits: Streamlit then keys it on its columns rather than its values, so a date moved on a
-    slider updates its cell in place instead of rebuilding the table on every step.
+    with the table's "drop" ticks. The table keeps a fixed number of rows between those edits:
+    Streamlit then keys it on its columns rather than its values, so a date moved on a slider
+    updates its cell in place instead of rebuilding the table on every step.
     """
-    if "xp_ivs" not in st.session_state:
-        st.session_state["xp_ivs"] = default_ivs(events)
-    presets = dict(zip(events["key"], events["label"], strict=False))
+    names = an.event_names(events)
     st.multiselect(
         "Add events from the catalogue",
-        list(presets),
-        format_func=lambda k: presets[k],
+        list(names),
+        format_func=lambda k: plain(names[k]),
         key="xp_add_presets",
         placeholder="Paris attacks, Twitter's suspension waves, ...",
         on_change=_on_add_presets,
         args=(events,),
     )
     key = f"xp_editor_{st.session_state.get('xp_editor_version', 0)}"
-    frame = pd.DataFrame(st.session_state["xp_ivs"], columns=["label", "date", "kind"])
-    frame["remove"] = False
     st.data_editor(
-        frame,
+        _rows(cur.state, names),
         key=key,
         num_rows="fixed",
         hide_index=True,
-        column_order=("remove", "label", "date", "kind"),
+        column_order=COLUMNS,
         on_change=_on_editor_change,
         args=(key,),
         column_config={
-            # Pixel widths: the four columns fit the page's narrow left column, the tick first.
-            "label": st.column_config.TextColumn("label", required=True, max_chars=60, width=64),
+            "remove": st.column_config.CheckboxColumn(
+                "drop", help="Tick to remove this intervention", width=44
+            ),
+            "name": st.column_config.TextColumn(
+                "name", disabled=True, help="The events catalogue's name", width=120
+            ),
+            "label": st.column_config.TextColumn(
+                "label",
+                required=True,
+                max_chars=60,
+                width=70,
+                help="The intervention's key, as the link and the command line write it",
+            ),
             "date": st.column_config.TextColumn(
-                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True, width=84
+                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True, width=90
             ),
             "kind": st.column_config.SelectboxColumn(
                 "kind",
-                options=KIND_OPTIONS,
+                options=list(KIND_WORDS.values()),
                 required=True,
-                help="level_slope: a level and a slope change; level: a level change only",
-                width=86,
+                width=100,
+                help="level + slope: a level and a slope change; level only; ramp: the level "
+                "moves to its full change over 'ramp' periods; temporary: a level change "
+                "until the 'until' date",
             ),
-            "remove": st.column_config.CheckboxColumn(
-                "drop", help="Tick to remove this intervention", width=62
+            "ramp": st.column_config.NumberColumn(
+                "ramp",
+                min_value=1,
+                max_value=120,
+                step=1,
+                width=56,
+                help="Ramp length in periods (kind: ramp)",
+            ),
+            "until": st.column_config.TextColumn(
+                "until", width=90, help="End date of a temporary change (kind: temporary)"
             ),
         },
     )
+    err = st.session_state.get("xp_iv_error")
+    if err:
+        st.error("Interventions: " + plain(err), icon=":material/error:")
     st.button(
         "Add an intervention",
         icon=":material/add:",
         key="xp_add_row",
         on_click=_on_add_row,
-        args=(new_row_date(periods),),
+        args=(new_row_date(cur.periods if cur.periods is not None else []),),
         help="A new row dated in the middle of the data; rename it and move its date",
     )
 
 
-def new_row_date(periods: pd.DatetimeIndex) -> str:
+def new_row_date(periods) -> str:
     """Where a new intervention starts: the data's middle period (or today if no data)."""
     if len(periods) == 0:
         return pd.Timestamp.today().strftime("%Y-%m-%d")
@@ -266,124 +427,71 @@ def new_row_date(periods: pd.DatetimeIndex) -> str:
 
 
 def _on_add_row(date: str) -> None:
-    ivs = list(st.session_state.get("xp_ivs", []))
-    have = {iv["label"] for iv in ivs}
+    from explorer.spec import Intervention
+
+    ivs = list(app_state.current().interventions)
+    have = {iv.label for iv in ivs}
     n = len(ivs) + 1
     while f"event{n}" in have:
         n += 1
-    ivs.append({"label": f"event{n}", "date": date, "kind": "level_slope"})
-    st.session_state["xp_ivs"] = ivs
-    _rekey_editor()
+    ivs.append(Intervention(f"event{n}", date))
+    _set_ivs(ivs)
 
 
-def date_sliders(periods: pd.DatetimeIndex, freq: str, skip: str | None = None) -> None:
+def slider_key(i: int, cur) -> str:
+    return app_state.widget_key(f"xp_date_{i}", (cur.tbl.sha256, cur.tbl.freq))
+
+
+def _on_slider_change(i: int, key: str) -> None:
+    ivs = list(app_state.current().interventions)
+    if i < len(ivs):
+        ivs[i] = replace(ivs[i], date=st.session_state[key])
+        app_state.update(interventions=tuple(ivs))
+
+
+def date_sliders(cur, events, skip: str | None = None) -> None:
     """One slider per intervention over the data's periods; moving one refits at once.
 
-    ``skip`` is the intervention whose date is dragged on the chart (``app_pages._scrub``).
+    The slider shows the period a date falls in; the date itself stays as typed (2016-01-08)
+    until the slider is moved. ``skip`` is the intervention dragged on the chart (``_scrub``).
     """
     from explorer.periods import to_period_start
 
+    names = an.event_names(events)
+    periods = cur.periods
+    if periods is None or len(periods) == 0:
+        return
     options = [d.strftime("%Y-%m-%d") for d in periods]
-    fmt = display_format(freq)
-    for i, iv in enumerate(st.session_state.get("xp_ivs", [])):
-        key = f"xp_date_{i}"
-        if skip is not None and iv.get("label") == skip:
+    fmt = display_format(cur.tbl.freq)
+    for i, iv in enumerate(cur.state.interventions):
+        name = intervention_name(iv.label, names)
+        if skip is not None and iv.label == skip:
             from app_pages import _scrub
 
-            _scrub.slider_note(skip)
+            _scrub.slider_note(name)
             continue
-        try:
-            current = to_period_start([pd.Timestamp(iv["date"])], freq)[0].strftime("%Y-%m-%d")
-        except (ValueError, TypeError):
-            continue
+        current = to_period_start([iv.timestamp], cur.tbl.freq)[0].strftime("%Y-%m-%d")
         if current not in options:
             st.caption(
-                f"{ui.md_escape(iv['label'])}: {ui.md_escape(iv['date'])} is outside the data "
+                f"{plain(name)}: {plain(iv.date)} is outside the data "
                 f"({options[0]} to {options[-1]})."
             )
             continue
-        # Keep the slider in step with the list (an edit in the table may have moved it).
-        if st.session_state.get(key) != current:
-            st.session_state[key] = current
+        key = slider_key(i, cur)
+        app_state.seed(key, current)
         st.select_slider(
-            f"Date of {ui.plain(iv['label'])}",
+            f"Date of {plain(name)}",
             options=options,
             key=key,
             format_func=lambda s: pd.Timestamp(s).strftime(fmt),
             on_change=_on_slider_change,
             args=(i, key),
+            help=None if current == iv.date else f"Typed as {iv.date}; kept until you move it",
         )
 
 
-# -- model options -----------------------------------------------------------------------------
-def model_options(columns: list[str]) -> None:
-    c1, c2 = st.columns(2)
-    c3, c4 = st.columns(2)
-    c1.selectbox("Family", FAMILIES, key="xp_family")
-    c2.selectbox(
-        "Errors",
-        ERRORS,
-        key="xp_errors",
-        help="auto: Newey-West (HAC) for gaussian, model-based for counts",
-    )
-    c3.selectbox("Seasonality", SEASONALITY, key="xp_season")
-    c4.selectbox("Model", MODELS, key="xp_model")
-    c6, c7 = st.columns(2)
-    st.checkbox("Log scale", key="xp_log", help="Gaussian on log(y): effects also as ratios")
-    valid_cov = [c for c in st.session_state.get("xp_covariates", []) if c in columns]
-    st.session_state["xp_covariates"] = valid_cov
-    c6.multiselect("Covariates", columns, key="xp_covariates")
-    ctrl = st.session_state.get("xp_control", "")
-    if ctrl not in [""] + columns:
-        st.session_state["xp_control"] = ""
-    c7.selectbox(
-        "Control series", [""] + columns, key="xp_control", format_func=lambda c: c or "none"
-    )
-    off = st.session_state.get("xp_offset", "")
-    if off not in [""] + columns:
-        st.session_state["xp_offset"] = ""
-    st.selectbox(
-        "Offset (exposure)",
-        [""] + columns,
-        key="xp_offset",
-        format_func=lambda c: c or "none",
-        help="Count families: a population or exposure column, entering as log(offset), "
-        "so effects are on rates",
-    )
-
-
-def build_spec(time: str, value: str, *, group=None, treated=None):
-    """The frozen ItsSpec from the page's state. Raises SpecError with the user's fix."""
-    from explorer.spec import Intervention, ItsSpec, parse_errors, parse_seasonality
-
-    ivs = tuple(
-        Intervention(str(iv["label"]), str(iv["date"]), iv.get("kind") or "level_slope")
-        for iv in st.session_state.get("xp_ivs", [])
-    )
-    errors = st.session_state.get("xp_errors", "auto")
-    ekind, order = parse_errors(None if errors == "auto" else errors)
-    skind, k = parse_seasonality(st.session_state.get("xp_season", "none"))
-    return ItsSpec(
-        time=time,
-        value=value,
-        interventions=ivs,
-        group=group or None,
-        treated=treated or None,
-        control=st.session_state.get("xp_control") or None,
-        offset=st.session_state.get("xp_offset") or None,
-        covariates=tuple(st.session_state.get("xp_covariates", [])),
-        family=st.session_state.get("xp_family", "gaussian"),
-        log=bool(st.session_state.get("xp_log", False)),
-        errors=ekind,
-        ar_order=order,
-        seasonality=skind,
-        fourier_k=k,
-        model=st.session_state.get("xp_model", "segmented"),
-    )
-
-
 # -- results -------------------------------------------------------------------------------------
-def effect_table(result) -> pd.DataFrame:
+def effect_table(result, names: dict | None = None) -> pd.DataFrame:
     """One row per intervention and effect: estimate, 95% CI, p-value (and ratio on log scale)."""
     rows = []
     for iv in result.interventions:
@@ -392,7 +500,7 @@ def effect_table(result) -> pd.DataFrame:
             if e is None:
                 continue
             row = {
-                "intervention": iv.label,
+                "intervention": intervention_name(iv.label, names),
                 "effect": name.replace("_", " "),
                 "estimate": e.estimate,
                 "ci_low": e.ci_low,
@@ -407,24 +515,10 @@ def effect_table(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def current_analysis(events: pd.DataFrame):
-    """(source, key, spec) of the analysis on Explore & model, else the URL's, else the default.
-
-    Lets the Robustness page open straight from a shared link without visiting Explore first.
-    """
-    init_from_url()
-    last = st.session_state.get("xp_last_good")
-    if last is not None:
-        return last
-    name = st.session_state.get("xp_dataset", DEFAULT_DATASET)
-    tbl = ui.table(name, ui.dataset_sha(name))
-    infos = ui.dataset_infos().set_index("name")
-    time = st.session_state.get("xp_url_time") or tbl.time_column
-    value = st.session_state.get("xp_url_value") or ui.default_value(tbl)
-    group = tbl.group_column
-    treated = st.session_state.get("xp_url_treated") or (
-        infos.loc[name, "default_treated"] if group and name in infos.index else None
-    )
-    if "xp_ivs" not in st.session_state:
-        st.session_state["xp_ivs"] = default_ivs(events)
-    return "dataset", name, build_spec(time, value, group=group, treated=treated)
+def show_problems(cur, box=None, failed: bool = False) -> None:
+    """Every problem of the setup at once, each naming its control, and what the link holds."""
+    target = box if box is not None else st
+    for p in cur.problems:
+        target.error(plain(p.text()), icon=":material/error:")
+    if cur.problems or failed:
+        target.caption(plain(app_state.link_note()))

@@ -149,7 +149,7 @@ def _data(source: str, key: str, spec, label: str):
 
 
 def slider_note(label: str) -> None:
-    """What replaces the slider of the intervention being dragged."""
+    """What replaces the slider of the intervention being dragged (``label``: its name)."""
     from app_pages._ui import plain
 
     st.caption(
@@ -200,11 +200,15 @@ def _on_commit() -> None:
     label = st.session_state.get(CHOICE)
     if not isinstance(date, str) or not label:
         return
-    ivs = list(st.session_state.get("xp_ivs", []))
-    for i, iv in enumerate(ivs):
-        if iv.get("label") == label:
-            ivs[i] = {**iv, "date": date[:10]}
-    st.session_state["xp_ivs"] = ivs
+    from dataclasses import replace
+
+    from app_pages._ui import state as app_state
+
+    ivs = tuple(
+        replace(iv, date=date[:10]) if iv.label == label else iv
+        for iv in app_state.current().interventions
+    )
+    app_state.update(interventions=ivs)
 
 
 def _on_failed() -> None:

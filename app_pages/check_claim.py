@@ -4,11 +4,14 @@ Opened on the AP's -45% claim. The claim card and the timeline paint first (no s
 the scenario lab's fits fill in underneath as they finish.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from app_pages import _answer as answer
 from app_pages import _claim_lab as lab
 from app_pages import _ui as ui
+from app_pages._ui import state as app_state
 
 DEFAULT_CLAIM = "AP-01"
 
@@ -21,18 +24,34 @@ st.write(
 
 claims = ui.claims()
 ids = claims["claim_id"].tolist()
-requested = st.query_params.get("claim", DEFAULT_CLAIM)
+for w in app_state.link_warnings():
+    st.warning(ui.md_escape(w), icon=":material/link_off:")
+state = app_state.current()
+requested = state.claim or DEFAULT_CLAIM
 if requested not in ids:
-    st.warning(
-        f"The link asks for claim “{ui.plain(requested)}”, which is not in the catalogue; "
-        f"showing {DEFAULT_CLAIM} instead."
-    )
+    if st.session_state.get("claim_warned") != requested:
+        st.session_state["claim_warned"] = requested
+        st.warning(
+            f"The link asks for claim “{ui.plain(requested)}”, which is not in the catalogue; "
+            f"showing {DEFAULT_CLAIM} instead."
+        )
     requested = DEFAULT_CLAIM
-labels = {r.claim_id: f"{r.claim_id} · {r.quantity}" for r in claims.itertuples()}
+    state = app_state.update(claim=requested)
+labels = {r.claim_id: ui.plain(f"{r.claim_id} · {r.quantity}") for r in claims.itertuples()}
+app_state.seed("claim_id", requested)
 claim_id = st.selectbox(
-    "Published figure", ids, index=ids.index(requested), format_func=labels.get, key="claim_id"
+    "Published figure",
+    ids,
+    format_func=labels.get,
+    key="claim_id",
+    on_change=app_state.writer("claim_id", "claim"),
 )
-st.query_params["claim"] = claim_id
+# The claim picked is part of the link; the rest of it stays the last analysis that worked.
+good = app_state.good()
+if good is not None:
+    app_state.fitted(replace(good, claim=claim_id))
+elif st.query_params.get("claim") != claim_id:
+    st.query_params["claim"] = claim_id
 claim = claims.loc[claims["claim_id"] == claim_id].iloc[0]
 events = ui.events()
 

@@ -1,10 +1,11 @@
 """Explore & model: a dataset or an upload, interventions, model options -> fit, chart, effects.
 
-Every change refits and redraws at once (fits are cached on the dataset checksum and the frozen
-spec). The interventions and the results are one ``st.fragment``: moving a date or editing the
-table reruns only that part, which keeps dragging a date as quick as in a trivial app. A bad
-upload or an impossible spec shows its message next to the control that caused it, and the last
-analysis that worked stays on screen.
+The analysis is the session's one ``AppState`` (``app_pages._ui.state``): every control is drawn
+from it and writes back into it, so this page, Robustness and Check a claim show the same
+analysis. Every change refits and redraws at once (fits are cached on the data's checksum and
+the frozen spec). The interventions and the results are one ``st.fragment``: moving a date
+reruns only that part. Every problem of a setup shows at once beside the controls, the last
+analysis that worked stays on screen, and the URL keeps that analysis until a new one fits.
 """
 
 import streamlit as st
@@ -12,69 +13,99 @@ import streamlit as st
 from app_pages import _explore as xp
 from app_pages import _scrub as scrub
 from app_pages import _ui as ui
+from app_pages._ui import analysis as an
+from app_pages._ui import state as app_state
+from app_pages._ui.words import ERRORS_WORDS, FAMILY_WORDS, intervention_name
 
 st.title("Explore & model")
-xp.init_from_url()
-if st.session_state.get("xp_url_warning"):
-    st.warning(ui.md_escape(st.session_state.pop("xp_url_warning")), icon=":material/link_off:")
+for w in app_state.link_warnings():
+    st.warning(ui.md_escape(w), icon=":material/link_off:")
 events = ui.events()
+names = an.event_names(events)
 
 data_col, model_col = st.columns(2, gap="large")
 with data_col:
     st.subheader("Data")
-    picked = ui.data_source_picker(key="xp", default=xp.DEFAULT_DATASET)
-if picked is None:
-    st.info("Choose a dataset (or upload a file) to start.")
-    st.stop()
-source, key, tbl = picked
-xp.fit_ivs_to_data(key, tbl, events)
+    ui.data_source_picker(key="xp", default=xp.DEFAULT_DATASET)
+cur = an.current(events)
+if cur.tbl is None and app_state.good() is None:
+    st.stop()  # the picker says which file the link needs
 with data_col:
-    ui.caveats_box(source, key)
-    time, value, group, treated = ui.column_mapping(tbl, key="xp")
-    xp.warn_url_columns(tbl, time, value)
-    ui.loader_report(tbl)
+    if cur.tbl is not None:
+        for note in cur.notes:  # columns the link or the old data named that these lack
+            st.warning(ui.md_escape(note), icon=":material/link_off:")
+        ui.caveats_box(cur.source, cur.key)
+        xp.column_mapping(cur)
+        ui.loader_report(cur.tbl)
 with model_col:
     st.subheader("Model")
-    xp.model_options(ui.numeric_columns(tbl, exclude=(time, value, group)))
+    if cur.tbl is not None:
+        xp.model_options(cur)
     options_box = st.container()
 
 
 @st.fragment
-def analysis(source, key, tbl, time, value, group, treated):
+def analysis():
     """Interventions on the left, the fit on the right; reruns alone when a date moves."""
+    cur = an.current(events)
     left, right = st.columns([1, 2], gap="large")
-    current = None
-    spec = None
-    with ui.guard(options_box, what="building the spec"):
-        spec = xp.build_spec(time, value, group=group, treated=treated)
+    fitted = None
     with left:
         st.subheader("Interventions")
-        periods = ui.periods_of(tbl, time)
-        xp.interventions_editor(events, periods)
-        scrubbed = scrub.controls(source, key, spec)  # the date dragged on the chart, or None
-        xp.date_sliders(periods, tbl.freq, skip=scrubbed[0] if scrubbed else None)
+        if cur.tbl is not None:
+            xp.interventions_editor(cur, events)
+            scrubbed = scrub.controls(cur.source, cur.key, cur.spec) if cur.ready else None
+            xp.date_sliders(cur, events, skip=scrubbed[0] if scrubbed else None)
+        else:
+            scrubbed = None
         ivs_box = st.container()
-    if spec is not None:
-        xp.write_url(source, key, spec)
-        with ui.guard(ivs_box, what="fitting"):
-            current = ui.fit(source, key, spec)
-            st.session_state["xp_last_good"] = (source, key, spec)
+    if cur.ready:
+        box = ivs_box
+        try:
+            fitted = ui.fit(cur.source, cur.key, cur.spec)
+        except Exception as exc:
+            from explorer.errors import ExplorerError
+
+            if isinstance(exc, ExplorerError):
+                box.error(ui.md_escape(an.fit_problem(exc).text()), icon=":material/error:")
+            else:
+                import logging
+
+                logging.getLogger("explorer.app").exception("fit failed")
+                box.error(ui.APOLOGY, icon=":material/sentiment_dissatisfied:")
+            box.caption(ui.md_escape(app_state.link_note()))
+        else:
+            st.session_state["xp_last_good"] = (cur.source, cur.key, cur.spec)
+            app_state.fitted(cur.state)
+    else:
+        xp.show_problems(cur, ivs_box)
     with right:
-        results(current, scrubbed)
-    if current is not None and spec.interventions:
+        results(fitted, scrubbed if fitted is not None else None)
+    if fitted is not None and cur.spec.interventions:
         # The next step of a dragged date is usually one period away: have it ready.
-        ui.prefetch_neighbours(source, key, spec, spec.interventions[0].label, periods, tbl.freq)
+        ui.prefetch_neighbours(
+            cur.source,
+            cur.key,
+            cur.spec,
+            cur.spec.interventions[0].label,
+            cur.periods,
+            cur.tbl.freq,
+        )
 
 
 def results(current, scrubbed=None) -> None:
     shown = st.session_state.get("xp_last_good")
     if shown is None:
-        st.info("Add at least one intervention inside the data's range to fit.")
+        st.info("Fix the setup on the left to fit a model (the messages say what to change).")
         return
     source, key, spec = shown
     if current is None:
         st.caption("Still showing the last analysis that worked; fix the input on the left.")
-    result = ui.fit(source, key, spec)
+    try:
+        result = ui.fit(source, key, spec)
+    except Exception:  # noqa: BLE001 - e.g. the upload behind it is gone: nothing to redraw
+        st.info("Fix the setup on the left to fit a model.")
+        return
     if current is not None and scrub.draw(scrubbed):
         chart = scrub.export_chart(source, key, spec)  # built only once the kit is opened
     else:
@@ -82,18 +113,22 @@ def results(current, scrubbed=None) -> None:
         ui.show_chart(chart, key="xp_chart")
     ui.source_caption(ui.source_line(source, key))
     if source == "upload":
-        st.caption("An uploaded file is not part of the link: share the file with the link.")
+        st.caption(
+            "The link records this file's name, row count and checksum, never its contents: "
+            "whoever opens it is asked for the same file."
+        )
     ui.export_kit(chart, key="xp_export", results=result, provenance=ui.provenance(source, key))
     st.subheader("Effects")
     if result.interventions and result.interventions[0].level_change is not None:
         first = result.interventions[0]
         st.metric(
-            f"Level change at {ui.plain(first.label)} ({first.first_treated_period:%b %Y})",
+            f"Level change at {ui.plain(intervention_name(first.label, names))} "
+            f"({first.first_treated_period:%b %Y})",
             ui.effect_text(first.level_change, result.scale),
             help="Estimate with its 95% confidence interval",
         )
     st.dataframe(
-        xp.effect_table(result),
+        xp.effect_table(result, names),
         hide_index=True,
         key="xp_effects",
         column_config={
@@ -112,10 +147,11 @@ def results(current, scrubbed=None) -> None:
     st.write(ui.md_escape(result.summary_text))
     for caveat in result.caveats:
         st.warning(ui.md_escape(caveat), icon=":material/warning:")
+    fam = FAMILY_WORDS.get(result.family, result.family)
+    used = ERRORS_WORDS.get(result.errors_used, result.errors_used)
     st.caption(
-        f"Model: {result.model}, family {result.family}, errors {result.errors_used}, "
-        f"n = {result.n_obs}."
+        ui.md_escape(f"Model: {result.model}, family {fam}, errors {used}, n = {result.n_obs}.")
     )
 
 
-analysis(source, key, tbl, time, value, group, treated)
+analysis()

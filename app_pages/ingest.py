@@ -148,14 +148,26 @@ if result is not None:
     )
     if st.button("Send to Explore & model", key="in_send"):
         with ui.guard(what="sending the series"):
-            k, _ = ui.load_upload(s.to_csv(index=False).encode(), "tweet_series.csv")
+            k, tbl = ui.load_upload(s.to_csv(index=False).encode(), "tweet_series.csv")
             # The series keeps its sample's source and caveats (not "uploaded file (sha256 ...)").
             ui.PROVENANCE[k] = {
                 "title": f"Tweet series from Ingest ({src})",
                 "source": src,
                 "caveats": list(caveats),
             }
-            st.session_state["xp_mode"] = "Upload a file"
-            st.session_state["xp_last_good_upload"] = k
-            st.session_state.pop("xp_last_good", None)
+            from app_pages._ui import state as app_state
+
+            app_state.update(
+                dataset=None,
+                upload_sha=k,
+                upload_name="tweet_series.csv",
+                upload_rows=len(tbl.frame),
+                time=None,
+                value=None,
+                group=None,
+                treated=None,
+                control=None,
+                offset=None,
+                covariates=(),
+            )
             st.switch_page("app_pages/explore.py")

@@ -9,6 +9,9 @@ import streamlit as st
 
 from app_pages import _explore as xp
 from app_pages import _ui as ui
+from app_pages._ui import analysis as an
+from app_pages._ui import state as app_state
+from app_pages._ui.words import ERRORS_WORDS, FAMILY_WORDS, intervention_name
 from explorer import charts
 from explorer.errors import InputError
 
@@ -37,21 +40,54 @@ def choices_in_words(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 st.title("Robustness")
+for w in app_state.link_warnings():
+    st.warning(ui.md_escape(w), icon=":material/link_off:")
 events = ui.events()
+names = an.event_names(events)
+cur = an.current(events)
 analysis = None
-with ui.guard(what="restoring the analysis"):
-    analysis = xp.current_analysis(events)
-if analysis is None or not analysis[2].interventions:
+if cur.ready:
+    try:
+        ui.fit(cur.source, cur.key, cur.spec)
+    except Exception as exc:  # noqa: BLE001 - the fit's refusal, in the app's words
+        msg = an.fit_problem(exc).text() if isinstance(exc, InputError) else ui.APOLOGY
+        st.error(ui.md_escape(msg), icon=":material/error:")
+    else:
+        analysis = (cur.source, cur.key, cur.spec)
+        st.session_state["xp_last_good"] = analysis
+        app_state.fitted(cur.state)  # a copied link reopens this page on the same analysis
+else:
+    xp.show_problems(cur)
+    if cur.tbl is None and cur.state.source == "upload":
+        st.page_link(
+            "app_pages/explore.py",
+            label="Upload the file on Explore & model",
+            icon=":material/upload_file:",
+        )
+if analysis is None:
+    analysis = st.session_state.get("xp_last_good")
+    if analysis is not None:
+        st.caption("Showing the last analysis that worked until the setup is fixed.")
+if analysis is None:
     st.info("Set up an analysis with at least one intervention on Explore & model first.")
     st.stop()
 source, key, spec = analysis
-xp.write_url(source, key, spec)  # a copied link reopens this page on the same analysis
 labels = [iv.label for iv in spec.interventions]
-label = st.selectbox("Intervention to test", labels, key="rb_label")
+if st.session_state.get("rb_label") not in labels:
+    st.session_state["rb_label"] = labels[0]
+label = st.selectbox(
+    "Intervention to test",
+    labels,
+    key="rb_label",
+    format_func=lambda k: ui.plain(intervention_name(k, names)),
+)
 src_line = ui.source_line(source, key)
 st.caption(
-    f"Data: {ui.md_escape(ui.dataset_title(source, key))} · value {ui.md_escape(spec.value)} · {spec.model}, "
-    f"family {spec.family}{' on log scale' if spec.log else ''}. Change these on Explore & model."
+    f"Data: {ui.md_escape(ui.dataset_title(source, key))} · value {ui.md_escape(spec.value)} · "
+    f"{spec.model}, family {FAMILY_WORDS.get(spec.family, spec.family)}"
+    f"{' on log scale' if spec.log else ''}, errors "
+    f"{ERRORS_WORDS.get(spec.effective_errors, spec.effective_errors)}. "
+    "Change these on Explore & model."
 )
 
 ui.caveats_box(source, key)

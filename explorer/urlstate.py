@@ -32,7 +32,19 @@ claim      id of a published claim (the Check page)                 ``claim=ap-4
 cs, ce     claim window start and end (YYYY, YYYY-MM, YYYY-MM-DD)   ``cs=2014-06&ce=2016-07``
 cc         claimed change in percent                                ``cc=-45``
 credit     label or catalogue key of the credited intervention      ``credit=gec``
+up         an uploaded file's name (never its contents)             ``up=visits.csv``
+upsha      the uploaded file's sha256 (64 hex digits)               ``upsha=8b4ab9...``
+uprows     the uploaded file's row count                            ``uprows=36``
+v          the URL format's version (written whenever the URL       ``v=2``
+           holds anything; links without it are version 1)
 =========  =======================================================  =======================
+
+An analysis of an uploaded file keeps the file's name, checksum and row count in the link, so
+whoever opens it is asked for that file, and only a file with the same checksum restores it.
+
+Version 1 links (before ``v=2``) wrote the "Check your own claim" inputs as ``own_ds``,
+``own_value``, ``own_credit``, ``own_start``, ``own_end`` and ``own_claimed``; they are read as
+``ds``, ``value``, ``credit``, ``cs``, ``ce`` and ``cc`` (the newer name wins when both are given).
 
 List items (``iv``, ``cov``) are comma-joined; a comma or ``%`` inside an item (a column name
 such as ``"deaths, all"``) is written ``%2C`` / ``%25`` first. Repeated parameters
@@ -95,8 +107,17 @@ class AppState:
     claim_end: str | None = None
     claimed_change: float | None = None
     credit: str | None = None
+    upload_name: str | None = None
+    upload_sha: str | None = None
+    upload_rows: int | None = None
+
+    @property
+    def source(self) -> str:
+        """``upload`` when the analysis is of an uploaded file, else ``dataset``."""
+        return "upload" if self.upload_sha else "dataset"
 
 
+VERSION = 2
 DEFAULT = AppState()
 # Every parameter the URL format above defines, in its table's order.
 PARAMS = (
@@ -121,7 +142,21 @@ PARAMS = (
     "ce",
     "cc",
     "credit",
+    "up",
+    "upsha",
+    "uprows",
+    "v",
 )
+# Version 1 names of the own-claim inputs -> today's parameters.
+LEGACY = {
+    "own_ds": "ds",
+    "own_value": "value",
+    "own_credit": "credit",
+    "own_start": "cs",
+    "own_end": "ce",
+    "own_claimed": "cc",
+}
+_SHA = re.compile(r"[0-9a-f]{64}")
 _COLUMNS = {
     "ds": "dataset",
     "time": "time",
@@ -184,6 +219,15 @@ def to_query(state: AppState) -> dict[str, str]:
         q["ce"] = state.claim_end
     if state.claimed_change is not None:
         q["cc"] = f"{state.claimed_change:g}"
+    if state.upload_sha:
+        q["upsha"] = state.upload_sha
+        if state.upload_name:
+            q["up"] = state.upload_name
+        if state.upload_rows is not None:
+            q["uprows"] = str(int(state.upload_rows))
+        q.pop("ds", None)  # the upload is the data
+    if q:
+        q["v"] = str(VERSION)
     return q
 
 
@@ -383,6 +427,11 @@ def from_query(
 def _read(params, warnings, datasets, resolve) -> AppState:
     if not isinstance(params, Mapping):
         params = dict(params or {})
+    if any(k in params for k in LEGACY):
+        params = dict(params)
+        for old, new in LEGACY.items():
+            if old in params and not _values(params, new):
+                params[new] = params[old]
     kw: dict = {}
     page = _one(params, "page", warnings)
     if page is not None:
@@ -425,7 +474,35 @@ def _read(params, warnings, datasets, resolve) -> AppState:
             warnings.append(f"The link's claim window was ignored: {exc}")
             kw["claim_start"] = kw["claim_end"] = None
     kw["claimed_change"] = _parsed(params, "cc", _change, None, warnings, "claimed change")
+    kw.update(_upload(params, warnings))
+    if kw.get("upload_sha"):
+        kw["dataset"] = None
     return _consistent(AppState(**kw), warnings)
+
+
+def _upload(params, warnings) -> dict:
+    """The uploaded file a link names: its checksum (required), name and row count."""
+    sha = _one(params, "upsha", warnings)
+    name = _name(params, "up", warnings)
+    rows = _one(params, "uprows", warnings)
+    if sha is None:
+        if name is not None or rows is not None:
+            warnings.append("The link names an uploaded file but not its checksum (upsha).")
+        return {}
+    sha = sha.strip().lower()
+    if not _SHA.fullmatch(sha):
+        warnings.append(
+            f"The link's upsha={_show(sha)} is not a sha256 checksum (64 hex digits); "
+            "the uploaded file it names was ignored."
+        )
+        return {}
+    out = {"upload_sha": sha, "upload_name": name}
+    if rows is not None:
+        if re.fullmatch(r"\d{1,12}", rows.strip()):
+            out["upload_rows"] = int(rows)
+        else:
+            warnings.append(f"The link's uprows={_show(rows)} is not a row count; it was ignored.")
+    return out
 
 
 _MODEL_FIELDS = ("family", "log", "errors", "seasonality", "hac_lags", "model")

@@ -38,8 +38,11 @@ def guard(where=None, *, what: str = "this part"):
     try:
         yield
     except ExplorerError as exc:  # user mistakes and FitError/ExportUnavailable: their advice
-        # A message may name the app's own control where the CLI's names a flag (app_text).
-        box.error(md_escape(getattr(exc, "app_text", None) or str(exc)), icon=":material/error:")
+        # The core's messages name CLI flags; in the app they name the controls instead.
+        from app_pages._ui.words import in_app_words
+
+        text = getattr(exc, "app_text", None) or in_app_words(str(exc))
+        box.error(md_escape(text), icon=":material/error:")
     except Exception:  # the app must never show a traceback (logged with its traceback)
         log.exception("unexpected error in %s", what)
         box.error(APOLOGY, icon=":material/sentiment_dissatisfied:")

@@ -11,13 +11,15 @@ from app_pages._ui.tables import dataset_infos
 from app_pages._ui.uploads import seed
 
 
-def verdict_block(source: str, key: str, spec) -> None:
-    """The robustness verdict, one sentence per question (own-claim section)."""
+def verdict_block(source: str, key: str, spec, label: str | None = None) -> None:
+    """The robustness verdict for ``label`` (default: the last intervention), one sentence per
+    question (own-claim section)."""
     if not spec.interventions:
         return
     st.subheader("Verdict")
     with guard(what="verdict"):
-        label = spec.interventions[-1].label
+        if label not in [iv.label for iv in spec.interventions]:
+            label = spec.interventions[-1].label
         lines = verdict_lines(
             source,
             key,

@@ -54,7 +54,7 @@ def check_hac_lags(lags: int, n: int) -> None:
     With that many lags the Bartlett weights are all near 1 and the long-run variance collapses
     towards the sum of every residual autocovariance, which OLS makes nearly zero: on 36 points
     10,000 lags gave a standard error of 0.017 for a true 0.74. The message names the CLI flag;
-    ``app_text`` says the same for the app (its ``lags`` address parameter).
+    ``app_text`` says the same for the app (its "Newey-West lags" box).
     """
     if lags is None or lags < n:
         return
@@ -65,9 +65,7 @@ def check_hac_lags(lags: int, n: int) -> None:
         f"{n} points is {d}, and more than {n // 4} is unreliable)."
     )
     exc = SpecError(f"{head} Use --hac-lags {d}, or leave --hac-lags out for that default.")
-    exc.app_text = (
-        f"{head} Change lags={lags} in the page address to lags={d}, or remove it for that default."
-    )
+    exc.app_text = f"{head} Set Newey-West lags to {d}, or clear the box for that default."
     raise exc
 
 
