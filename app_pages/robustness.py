@@ -224,6 +224,9 @@ with ui.guard(what="power"), st.spinner("Simulating power..."):
 if pw is not None:
     from explorer.robustness.verdict import SIZE_TOLERANCE, effect_words
 
+    if ui.power_note(spec):
+        st.caption(ui.md_escape(ui.power_note(spec)))
+
     mde = effect_words(pw.mde, pw.scale, f"(in {spec.value})")
     c1, c2 = st.columns(2)
     c1.metric("Minimum detectable level change (80% power)", ui.md_escape(mde))

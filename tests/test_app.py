@@ -46,6 +46,19 @@ def ivs(at: AppTest) -> list[str]:
     return [t for v in qp(at, "iv") for t in v.split(",") if t]
 
 
+def widget(at: AppTest, kind: str, base: str):
+    """The widget whose key is ``base`` or ``base__<digest>``: widgets whose options depend on
+    the data carry a digest of them in their key (app_pages._ui.state.widget_key)."""
+    found = [w for w in getattr(at, kind) if w.key == base or str(w.key).startswith(base + "__")]
+    assert len(found) == 1, [w.key for w in getattr(at, kind)]
+    return found[0]
+
+
+def app_state(at: AppTest):
+    """The session's one analysis (app_pages._ui.state)."""
+    return at.session_state["app_state"]
+
+
 def level_metric(at: AppTest) -> str:
     found = [m.value for m in at.metric if m.label.startswith("Level change at")]
     assert found, [m.label for m in at.metric]
@@ -135,7 +148,7 @@ def test_landing_other_claim_has_no_no_public_series_notice():
 
 def test_landing_check_your_own_claim_attributes_the_change():
     at = app().run()
-    at.button(key="own_go").click().run()
+    at.button(key="own_example").click().run()
     no_trouble(at)
     summary = " ".join(s.value for s in at.success)
     assert "gec" in summary.lower() or "GEC" in summary
@@ -150,7 +163,7 @@ def test_explore_fits_and_moving_the_date_changes_the_estimate():
     no_trouble(at)
     assert len(at.get("plotly_chart")) == 1
     before = level_metric(at)
-    slider = at.select_slider(key="xp_date_0")
+    slider = widget(at, "select_slider", "xp_date_0")
     assert slider.value == "2016-01-01"
     slider.set_value("2015-06-01").run()
     no_trouble(at)
@@ -187,12 +200,12 @@ def test_explore_export_size_outlives_the_closed_popover():
 def test_explore_add_an_intervention_adds_a_row_and_its_slider():
     at = on_page("explore", ds="scenarios/gec_step")
     no_trouble(at)
-    n = len(at.session_state["xp_ivs"])
+    n = len(app_state(at).interventions)
     at.button(key="xp_add_row").click().run()
     no_trouble(at)
-    rows = at.session_state["xp_ivs"]
-    assert len(rows) == n + 1 and rows[-1]["label"] == f"event{n + 1}"
-    assert at.select_slider(key=f"xp_date_{n}").value == rows[-1]["date"]
+    rows = app_state(at).interventions
+    assert len(rows) == n + 1 and rows[-1].label == f"event{n + 1}"
+    assert widget(at, "select_slider", f"xp_date_{n}").value == rows[-1].date
     assert f"event{n + 1}=" in ",".join(ivs(at))
 
 
@@ -202,27 +215,41 @@ def test_explore_editor_edits_and_remove_ticks(monkeypatch):
     import streamlit
 
     from app_pages import _explore as xp
+    from explorer.spec import Intervention
+    from explorer.urlstate import AppState
 
     state = {
-        "xp_ivs": [
-            {"label": "gec", "date": "2016-01-01", "kind": "level_slope"},
-            {"label": "paris", "date": "2015-11-13", "kind": "level_slope"},
-            {"label": "wave", "date": "2016-02-05", "kind": "level_slope"},
-        ],
+        "app_state": AppState(
+            interventions=(
+                Intervention("gec", "2016-01-01"),
+                Intervention("paris", "2015-11-13"),
+                Intervention("wave", "2016-02-05"),
+            )
+        ),
         "xp_editor_version": 3,
         "xp_editor_3": {
-            "edited_rows": {0: {"kind": "level"}, 1: {"remove": True}, "2": {"date": "2016-03"}},
+            "edited_rows": {
+                0: {"kind": "level only"},
+                1: {"remove": True},
+                "2": {"date": "2016-03", "kind": "ramp", "ramp": 4},
+            },
             "added_rows": [],
             "deleted_rows": [],
         },
     }
     monkeypatch.setattr(streamlit, "session_state", state)
     xp._on_editor_change("xp_editor_3")
-    assert state["xp_ivs"] == [
-        {"label": "gec", "date": "2016-01-01", "kind": "level"},
-        {"label": "wave", "date": "2016-03", "kind": "level_slope"},
-    ]
+    assert state["app_state"].interventions == (
+        Intervention("gec", "2016-01-01", "level"),
+        Intervention("wave", "2016-03", "ramp", ramp=4),
+    )
     assert state["xp_editor_version"] == 4
+    # An edit that makes an impossible intervention is refused with the reason; nothing changes.
+    state["xp_editor_4"] = {"edited_rows": {0: {"label": "a<b>"}}}
+    before = state["app_state"]
+    xp._on_editor_change("xp_editor_4")
+    assert state["app_state"] == before
+    assert "cannot be used" in state["xp_iv_error"]
 
 
 def test_explore_url_restores_the_analysis():
@@ -231,8 +258,8 @@ def test_explore_url_restores_the_analysis():
     no_trouble(at)
     assert at.selectbox(key="xp_dataset").value == "scenarios/paris_ramp"
     assert at.checkbox(key="xp_log").value is True
-    assert at.selectbox(key="xp_errors").value == "ols"
-    assert "paris" in level_metric_label(at)
+    assert widget(at, "selectbox", "xp_errors").value == "ols"
+    assert "Paris attacks" in level_metric_label(at)  # the catalogue's name for "paris"
     # The URL the page writes back reproduces the same state.
     again = on_page("explore", **{k: qp(at, k) for k in at.query_params})
     assert level_metric(again) == level_metric(at)
@@ -255,12 +282,15 @@ def test_explore_invalid_url_parameters_warn_and_use_defaults():
 def test_explore_impossible_spec_shows_error_and_keeps_the_last_result():
     at = on_page("explore", ds="scenarios/gec_step", errors="ar:1")
     before = level_metric(at)
-    # AR errors are impossible for a count family: SpecError next to the model options.
+    # Poisson on a series of non-integer values: the core refuses, in the app's words.
     at.selectbox(key="xp_family").set_value("poisson").run()
     assert not at.exception
-    assert any("not available for the poisson family" in e.value for e in at.error)
+    shown = [e.value.replace("\\", "") for e in at.error]
+    assert any("Family: gaussian" in e for e in shown), shown
     assert level_metric(at) == before
     assert len(at.get("plotly_chart")) == 1
+    # AR errors do not apply to counts: the family change set errors back to auto.
+    assert widget(at, "selectbox", "xp_errors").value == "auto"
 
 
 def test_explore_bad_upload_keeps_the_previous_result():
@@ -283,7 +313,9 @@ def test_explore_editor_adds_an_event_from_the_catalogue():
     no_trouble(at)
     assert any(t.startswith("twitter_campaign=2015-07") for t in ivs(at))
     assert len(at.select_slider) == 2
-    assert "twitter_campaign" in " ".join(at.dataframe[-1].value["intervention"])
+    assert "Twitter suspension campaign under way" in " ".join(
+        at.dataframe[-1].value["intervention"]
+    )
 
 
 def test_explore_interventions_too_close_show_the_spec_error_and_keep_the_chart():
@@ -375,9 +407,12 @@ def test_explore_switching_to_sicily_reproduces_lopez_bernal_with_the_offset():
     assert "smokban=2005-01" in ivs(at)
     at.selectbox(key="xp_family").set_value("quasipoisson").run()
     at.selectbox(key="xp_season").set_value("fourier:2").run()
-    at.selectbox(key="xp_offset").set_value("stdpop").run()
-    st_ivs = at.session_state["xp_ivs"]
-    at.session_state["xp_ivs"] = [{**st_ivs[0], "kind": "level"}]
+    widget(at, "selectbox", "xp_offset").set_value("stdpop").run()
+    from dataclasses import replace
+
+    state = app_state(at)
+    ban = replace(state.interventions[0], kind="level")
+    at.session_state["app_state"] = replace(state, interventions=(ban,))
     at.session_state["xp_editor_version"] = 99
     at.run()
     no_trouble(at)

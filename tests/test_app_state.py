@@ -16,7 +16,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from tests.test_app import level_metric, monthly_csv, qp
+from tests.test_app import level_metric, monthly_csv, qp, widget
 
 APP = str(ROOT / "app.py")
 
@@ -32,13 +32,6 @@ def session(page: str | None = None, **params) -> AppTest:
 
 def go(at: AppTest, page: str) -> AppTest:
     return at.switch_page(f"app_pages/{page}.py").run()
-
-
-def widget(at: AppTest, kind: str, base: str):
-    """The widget whose key is ``base`` or ``base__<digest of its options>``."""
-    found = [w for w in getattr(at, kind) if w.key == base or str(w.key).startswith(base + "__")]
-    assert len(found) == 1, [w.key for w in getattr(at, kind)]
-    return found[0]
 
 
 def errors(at: AppTest) -> list[str]:
@@ -232,9 +225,7 @@ def test_nine_sessions_uploading_different_files_each_keep_theirs():
 
 # -- 5. messages --------------------------------------------------------------------------------
 def test_every_problem_shows_at_once_in_the_apps_words():
-    at = session(
-        "explore", ds="reference", iv="early=1990-01,late=2030-01", family="poisson"
-    )
+    at = session("explore", ds="reference", iv="early=1990-01,late=2030-01", family="poisson")
     no_exception(at)
     shown = errors(at)
     assert len([e for e in shown if e.startswith("Interventions:")]) == 2, shown

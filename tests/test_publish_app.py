@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_app import app, no_trouble, on_page, qp
+from tests.test_app import no_trouble, on_page, qp
 
 RAW = ("share_of_observed", "pct_ci_low", "pct_ci_high", "share_ci", "pct_change")
 
@@ -17,8 +17,8 @@ def _chart(at, key):
 
 
 def test_own_claim_is_a_finished_result_in_words_with_its_inputs_in_the_url():
-    at = app().run()
-    at.button(key="own_go").click().run()
+    at = on_page("check_claim", ds="scenarios/gec_step")
+    at.button(key="own_example").click().run()
     no_trouble(at)
     its, split = _chart(at, "own_its"), _chart(at, "own_split")
     assert its["layout"]["shapes"][0]["type"] == "rect"  # the claim window, shaded
@@ -48,11 +48,13 @@ def test_own_claim_is_a_finished_result_in_words_with_its_inputs_in_the_url():
     assert "a fall of" in summary
     for k in ("own_its_x_open", "own_split_x_open"):
         assert at.get("popover") or k  # the export kits are drawn (popovers)
-    assert qp(at, "own_ds") == ["scenarios/gec_step"]
-    assert qp(at, "own_credit") == ["gec"] and qp(at, "own_claimed") == ["-45"]
+    assert qp(at, "ds") == ["scenarios/gec_step"]
+    assert qp(at, "credit") == ["gec"] and qp(at, "cc") == ["-45"]
+    assert qp(at, "cs") == ["2014-06"] and qp(at, "ce") == ["2016-07"]
 
 
 def test_a_reopened_own_claim_link_restores_its_inputs_and_result():
+    """A version 1 link (own_* parameters) still reopens the check."""
     at = on_page(
         "check_claim",
         own_ds="scenarios",

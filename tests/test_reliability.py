@@ -308,7 +308,7 @@ def test_app_names_its_own_lags_setting():
         fit_its(_scaled_series(1.0), _spec("hac", hac_lags=10000))
     (shown,) = box.errors
     shown = shown.replace("\\", "")  # the app's Markdown escapes, read as the reader sees them
-    assert "lags=10000" in shown and "page address" in shown and "--hac-lags" not in shown
+    assert "Set Newey-West lags to 3" in shown and "--hac-lags" not in shown
     assert "47" in shown
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.test_app import widget
 
 TIMEOUT = 120
 
@@ -23,7 +24,7 @@ def test_without_the_component_the_slider_and_static_chart_stay():
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1  # the static chart, not the scrubber
     assert not at.get("bidi_component")
-    slider = at.select_slider(key="xp_date_0")
+    slider = widget(at, "select_slider", "xp_date_0")
     before = [m.value for m in at.metric if m.label.startswith("Level change at")]
     slider.set_value("2015-06-01").run()
     after = [m.value for m in at.metric if m.label.startswith("Level change at")]
@@ -35,7 +36,7 @@ def test_a_model_the_sweep_does_not_batch_says_it_refits_on_release():
     at = explore(ds="scenarios/gec_step", errors="ar:1")
     assert not at.exception
     assert any("refits on release" in c.value for c in at.caption), [c.value for c in at.caption]
-    assert at.select_slider(key="xp_date_0").value == "2016-01-01"
+    assert widget(at, "select_slider", "xp_date_0").value == "2016-01-01"
 
 
 def test_the_component_is_not_mounted_outside_a_served_app(monkeypatch):

@@ -107,9 +107,28 @@ def spec_curve(source: str, key: str, spec, label: str):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def power(source: str, key: str, spec, label: str):
+    """The power simulation; for AR errors it tests with Newey-West (``power_note`` says so)."""
     from explorer.robustness.power import power_analysis
 
-    return power_analysis(series(source, key, spec), spec, label=label, n_draws=500)
+    return power_analysis(series(source, key, spec), power_spec(spec), label=label, n_draws=500)
+
+
+def power_spec(spec):
+    """The spec the power simulation fits: AR(P) errors would need a REML fit per simulated
+    series (minutes), so the simulation, whose noise is AR, tests with Newey-West instead."""
+    from dataclasses import replace
+
+    return replace(spec, errors="hac", ar_order=None) if spec.errors == "ar" else spec
+
+
+def power_note(spec) -> str | None:
+    if spec.errors != "ar":
+        return None
+    return (
+        f"The fit uses AR({spec.ar_order}) errors; the power simulation tests each of its "
+        "simulated series with Newey-West errors instead (a REML fit per simulated series "
+        "would take minutes), so its power and size describe that test."
+    )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
