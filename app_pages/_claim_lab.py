@@ -425,7 +425,7 @@ def own_claim(events: pd.DataFrame) -> None:
         c1.selectbox(
             "Credited intervention",
             options,
-            format_func=lambda k: ui.plain(intervention_name(k, names)),
+            format_func=lambda k: intervention_name(k, names),
             key="own_credit",
         )
         c2.text_input("Claim window start", key="own_start", placeholder="e.g. 2014-06")

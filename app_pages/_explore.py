@@ -152,7 +152,7 @@ def model_options(cur) -> None:
         "Covariates",
         usable,
         key=ckey,
-        format_func=plain,
+        format_func=str,
         on_change=app_state.writer(ckey, "covariates", tuple),
         disabled=not usable,
         help=None if usable else "These data have no other numeric columns to adjust for",
@@ -164,7 +164,7 @@ def model_options(cur) -> None:
         "Control series",
         opts,
         key=kkey,
-        format_func=lambda c: plain(c) if c else "none",
+        format_func=lambda c: c or "none",
         on_change=app_state.writer(kkey, "control", lambda v: v or None),
         disabled=not usable or bool(state.group),
         help="Long data already compare the treated group with the others"
@@ -177,7 +177,7 @@ def model_options(cur) -> None:
         "Offset (exposure)",
         opts,
         key=okey,
-        format_func=lambda c: plain(c) if c else "none",
+        format_func=lambda c: c or "none",
         on_change=app_state.writer(okey, "offset", lambda v: v or None),
         disabled=not counts or not usable,
         help="Count families: a population or exposure column, entering as log(offset), so "
@@ -203,7 +203,7 @@ def column_mapping(cur, *, key: str = "xp") -> None:
             "Time column",
             cols,
             key=tkey,
-            format_func=plain,
+            format_func=str,
             on_change=app_state.writer(tkey, "time"),
         )
     else:
@@ -216,7 +216,7 @@ def column_mapping(cur, *, key: str = "xp") -> None:
             "Value column",
             values,
             key=vkey,
-            format_func=plain,
+            format_func=str,
             on_change=app_state.writer(vkey, "value"),
         )
     if state.group:
@@ -228,21 +228,20 @@ def column_mapping(cur, *, key: str = "xp") -> None:
                 f"Treated {plain(state.group)}",
                 units,
                 key=gkey,
-                format_func=plain,
+                format_func=str,
                 on_change=app_state.writer(gkey, "treated"),
             )
 
 
 # -- interventions -------------------------------------------------------------------------------
-COLUMNS = ["remove", "name", "label", "date", "kind", "ramp", "until"]
+COLUMNS = ["remove", "intervention", "date", "kind", "ramp", "until"]
 
 
 def _rows(state, names) -> pd.DataFrame:
     rows = [
         {
             "remove": False,
-            "name": intervention_name(iv.label, names),
-            "label": iv.label,
+            "intervention": intervention_name(iv.label, names),
             "date": iv.date,
             "kind": KIND_WORDS.get(iv.kind, iv.kind),
             "ramp": iv.ramp,
@@ -254,6 +253,16 @@ def _rows(state, names) -> pd.DataFrame:
     frame["remove"] = frame["remove"].astype(bool)
     frame["ramp"] = pd.array(frame["ramp"], dtype="Int64")
     return frame
+
+
+def column_order(state) -> list[str]:
+    """The table's columns: ramp and until only when an intervention uses them, so the columns
+    a reader needs fit the page's narrow left column."""
+    kinds = {iv.kind for iv in state.interventions}
+    cols = ["remove", "intervention", "date", "kind"]
+    cols += ["ramp"] if "ramp" in kinds else []
+    cols += ["until"] if "temporary" in kinds else []
+    return cols
 
 
 def _set_ivs(ivs) -> None:
@@ -306,7 +315,9 @@ def _on_editor_change(editor_key: str) -> None:
                 if col == "remove":
                     if val:
                         drop.add(i)
-                elif col in ("label", "date", "kind", "ramp", "until"):
+                elif col == "intervention":  # a new name: the intervention's new label
+                    rows[i]["label"] = val
+                elif col in ("date", "kind", "ramp", "until"):
                     rows[i][col] = val
     try:
         ivs = [_iv_from(r) for i, r in enumerate(rows) if i not in drop]
@@ -341,7 +352,7 @@ def _on_add_presets(events: pd.DataFrame) -> None:
 
 
 def interventions_editor(cur, events: pd.DataFrame) -> None:
-    """The table of interventions (name, label, date, kind, ramp, until).
+    """The table of interventions (name, date, kind; ramp and until when used).
 
     Rows are added from the catalogue picker or the "Add an intervention" button and removed
     with the table's "drop" ticks. The table keeps a fixed number of rows between those edits:
@@ -352,7 +363,7 @@ def interventions_editor(cur, events: pd.DataFrame) -> None:
     st.multiselect(
         "Add events from the catalogue",
         list(names),
-        format_func=lambda k: plain(names[k]),
+        format_func=names.get,
         key="xp_add_presets",
         placeholder="Paris attacks, Twitter's suspension waves, ...",
         on_change=_on_add_presets,
@@ -364,31 +375,30 @@ def interventions_editor(cur, events: pd.DataFrame) -> None:
         key=key,
         num_rows="fixed",
         hide_index=True,
-        column_order=COLUMNS,
+        column_order=column_order(cur.state),
         on_change=_on_editor_change,
         args=(key,),
         column_config={
             "remove": st.column_config.CheckboxColumn(
-                "drop", help="Tick to remove this intervention", width=44
+                "drop", help="Tick to remove this intervention", width=40
             ),
-            "name": st.column_config.TextColumn(
-                "name", disabled=True, help="The events catalogue's name", width=120
-            ),
-            "label": st.column_config.TextColumn(
-                "label",
+            "intervention": st.column_config.TextColumn(
+                "intervention",
                 required=True,
                 max_chars=60,
-                width=70,
-                help="The intervention's key, as the link and the command line write it",
+                width=120,
+                help="The events catalogue's name for its events; type a new name to rename "
+                "(letters, digits, spaces and . & ( ) ' / + - _). The slider's help shows the "
+                "key the link and the command line use.",
             ),
             "date": st.column_config.TextColumn(
-                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True, width=90
+                "date", help="YYYY, YYYY-MM or YYYY-MM-DD", required=True, width=84
             ),
             "kind": st.column_config.SelectboxColumn(
                 "kind",
                 options=list(KIND_WORDS.values()),
                 required=True,
-                width=100,
+                width=92,
                 help="level + slope: a level and a slope change; level only; ramp: the level "
                 "moves to its full change over 'ramp' periods; temporary: a level change "
                 "until the 'until' date",
@@ -486,7 +496,8 @@ def date_sliders(cur, events, skip: str | None = None) -> None:
             format_func=lambda s: pd.Timestamp(s).strftime(fmt),
             on_change=_on_slider_change,
             args=(i, key),
-            help=None if current == iv.date else f"Typed as {iv.date}; kept until you move it",
+            help=f"Key in the link and on the command line: {plain(iv.label)}"
+            + ("" if current == iv.date else f". Typed as {plain(iv.date)}; kept until you move it"),
         )
 
 

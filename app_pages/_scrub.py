@@ -110,10 +110,15 @@ def controls(source: str, key: str, spec):
     if st.session_state.get(CHOICE) not in labels:
         st.session_state[CHOICE] = labels[0]
     if len(labels) > 1:
+        from app_pages._ui import plain
+        from app_pages._ui.cache import event_names
+
+        names = event_names()
         st.selectbox(
             "Date to drag on the chart",
             labels,
             key=CHOICE,
+            format_func=lambda k: names.get(k, k),
             help="The other interventions stay at their dates (their sliders below)",
         )
     label = st.session_state[CHOICE]
@@ -139,12 +144,23 @@ def _data(source: str, key: str, spec, label: str):
     payload, _ = scrub_payload(ui.series(source, key, spec), spec, label)
     if payload is None:
         return None
+    from app_pages._ui.cache import event_names
+    from app_pages._ui.words import ERRORS_WORDS, FAMILY_WORDS, MODEL_WORDS
+
+    names = event_names()
+    # People's names on the markers and the headline (the payload keeps its numbers as sent).
+    payload = {
+        **payload,
+        "label": names.get(payload["label"], payload["label"]),
+        "held_labels": [names.get(x, x) for x in payload.get("held_labels") or []],
+    }
     return {
         "payload": payload,
         "title": ui.dataset_title(source, key),
-        "subtitle": f"{spec.model} ITS, {spec.family}"
+        "subtitle": f"{MODEL_WORDS.get(spec.model, spec.model)}, "
+        f"{FAMILY_WORDS.get(spec.family, spec.family)}"
         + (" on log scale" if spec.log else "")
-        + f", errors {spec.effective_errors}",
+        + f", errors {ERRORS_WORDS.get(spec.effective_errors, spec.effective_errors)}",
     }
 
 

@@ -37,7 +37,7 @@ if requested not in ids:
         )
     requested = DEFAULT_CLAIM
     state = app_state.update(claim=requested)
-labels = {r.claim_id: ui.plain(f"{r.claim_id} · {r.quantity}") for r in claims.itertuples()}
+labels = {r.claim_id: f"{r.claim_id} · {r.quantity}" for r in claims.itertuples()}
 app_state.seed("claim_id", requested)
 claim_id = st.selectbox(
     "Published figure",

@@ -15,6 +15,7 @@ from app_pages import _scrub as scrub
 from app_pages import _ui as ui
 from app_pages._ui import analysis as an
 from app_pages._ui import state as app_state
+from app_pages._ui.cache import with_names
 from app_pages._ui.words import ERRORS_WORDS, FAMILY_WORDS, intervention_name
 
 st.title("Explore & model")
@@ -144,9 +145,9 @@ def results(current, scrubbed=None) -> None:
             )
         },
     )
-    st.write(ui.md_escape(result.summary_text))
+    st.write(ui.md_escape(with_names(result.summary_text, names)))
     for caveat in result.caveats:
-        st.warning(ui.md_escape(caveat), icon=":material/warning:")
+        st.warning(ui.md_escape(with_names(caveat, names)), icon=":material/warning:")
     fam = FAMILY_WORDS.get(result.family, result.family)
     used = ERRORS_WORDS.get(result.errors_used, result.errors_used)
     st.caption(

@@ -79,7 +79,7 @@ label = st.selectbox(
     "Intervention to test",
     labels,
     key="rb_label",
-    format_func=lambda k: ui.plain(intervention_name(k, names)),
+    format_func=lambda k: intervention_name(k, names),
 )
 src_line = ui.source_line(source, key)
 st.caption(

@@ -406,6 +406,9 @@ def build(raw: pathlib.Path, out: pathlib.Path) -> None:
                 "group": "State",
                 "treated": "California",
                 "intervention": "prop99=1989",
+                # Linden (2015) fits itsa with Newey-West lag 1: the app's preset keeps it.
+                "errors": "hac",
+                "hac_lags": 1,
             },
             licenses=[adh],
             sources=[

@@ -245,7 +245,7 @@ def test_explore_editor_edits_and_remove_ticks(monkeypatch):
     )
     assert state["xp_editor_version"] == 4
     # An edit that makes an impossible intervention is refused with the reason; nothing changes.
-    state["xp_editor_4"] = {"edited_rows": {0: {"label": "a<b>"}}}
+    state["xp_editor_4"] = {"edited_rows": {0: {"intervention": "a<b>"}}}
     before = state["app_state"]
     xp._on_editor_change("xp_editor_4")
     assert state["app_state"] == before

@@ -292,3 +292,20 @@ def test_dataset_names_are_distinguishable():
     shown = [plain_text(o) for o in box.options]
     fifth = [o for o in shown if "Fifth Tribe" in o]
     assert len(fifth) == 3 and len({o[:40] for o in fifth}) == 3, fifth
+
+
+def test_the_prop99_preset_keeps_linden_s_newey_west_lag_1():
+    """Picking Prop 99 sets Errors to Newey-West with lag 1 (Linden's itsa); leaving it
+    unchanged goes back to auto. The level change is Linden's multi-group -2.806417."""
+    at = session("explore")
+    at.selectbox(key="xp_dataset").set_value("reference/prop99").run()
+    no_exception(at)
+    assert widget(at, "selectbox", "xp_errors").value == "hac"
+    assert at.number_input(key="xp_lags").value == 1
+    assert qp(at, "errors") == ["hac"] and qp(at, "lags") == ["1"]
+    tables = [d.value for d in at.dataframe if "intervention" in d.value.columns]
+    table = tables[0]
+    row = table[table["effect"].str.contains("level change")]
+    assert round(float(row["estimate"].iloc[0]), 6) == -2.806417, table
+    at.selectbox(key="xp_dataset").set_value("reference").run()
+    assert widget(at, "selectbox", "xp_errors").value == "auto"

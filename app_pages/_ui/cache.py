@@ -178,7 +178,26 @@ def _its_chart_cached(source: str, key: str, spec):
     result = fit(source, key, spec)
     words = (dataset_title(source, key), source_line(source, key))
     caveats = dataset_caveats(source, key)
-    return charts.its_chart(result, text=chart_text(*words, spec, result, caveats))
+    return charts.its_chart(
+        result, text=chart_text(*words, spec, result, caveats), names=event_names()
+    )
+
+
+def event_names() -> dict[str, str]:
+    """Catalogue key -> the event's name (``gec`` -> ``GEC announced``)."""
+    ev = events()
+    return dict(zip(ev["key"], ev["label"], strict=False))
+
+
+def with_names(text: str, names: dict[str, str]) -> str:
+    """A core sentence with intervention keys in their catalogue names ("After gec (2016-01)"
+    -> "After GEC announced (2016-01)"); only whole keys followed by " (" or in quotes."""
+    import re
+
+    for key, name in names.items():
+        text = re.sub(rf"(?<![\w']){re.escape(key)}(?= \()", name, text)
+        text = text.replace(f"'{key}'", f"'{name}'")
+    return text
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -208,5 +227,9 @@ def timeline(claim_id: str, credit: str | None):
 
 
 def spec_subtitle(spec, result) -> str:
-    fam = spec.family + (" on log scale" if spec.log else "")
-    return f"{spec.model} ITS, {fam}, errors {result.errors_used}"
+    from app_pages._ui.words import ERRORS_WORDS, FAMILY_WORDS, MODEL_WORDS
+
+    fam = FAMILY_WORDS.get(spec.family, spec.family) + (" on log scale" if spec.log else "")
+    model = MODEL_WORDS.get(spec.model, spec.model)
+    errors = ERRORS_WORDS.get(result.errors_used, result.errors_used)
+    return f"{model}, {fam}, errors {errors}"

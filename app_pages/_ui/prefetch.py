@@ -36,7 +36,12 @@ def prefetch_neighbours(source: str, key: str, spec, label: str, periods, freq: 
             if (source, key, other) not in cache.PREFETCHED:
                 todo.append(other)
     if todo:
-        words = (dataset_title(source, key), source_line(source, key), dataset_caveats(source, key))
+        words = (
+            dataset_title(source, key),
+            source_line(source, key),
+            dataset_caveats(source, key),
+            cache.event_names(),
+        )
         _PREFETCH_POOL.submit(
             _prefetch,
             source,
@@ -58,7 +63,7 @@ def _server_busy(owner) -> bool:
 
 def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
     """Fit and chart each spec of ``specs`` into ``cache.PREFETCHED``; ``words`` is (title,
-    source line, the data's caveats) as ``chart_text`` takes them."""
+    source line, the data's caveats, the interventions' names)."""
     from explorer import charts
     from explorer.io.series import series_from_spec
     from explorer.models.fit import fit_its
@@ -68,7 +73,9 @@ def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
             return  # under load the CPU belongs to the readers waiting for their pages
         try:
             result = fit_its(series_from_spec(tbl, sp), sp)
-            chart = charts.its_chart(result, text=chart_text(*words[:2], sp, result, words[2]))
+            chart = charts.its_chart(
+                result, text=chart_text(*words[:2], sp, result, words[2]), names=words[3]
+            )
         except Exception:  # noqa: BLE001 - a neighbour that cannot be fitted is simply not ready
             continue
         cache.PREFETCHED[(source, key, sp)] = (result, chart)

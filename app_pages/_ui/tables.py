@@ -41,6 +41,8 @@ def dataset_infos() -> pd.DataFrame:
             "default_treated": info.default_treated,
             "default_offset": info.default_offset,
             "default_intervention": info.default_intervention,
+            "default_errors": info.default_errors,
+            "default_hac_lags": info.default_hac_lags,
         }
         for info in list_resources()
         if info.frequency

@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state as app_state
@@ -167,7 +168,7 @@ def data_source_picker(*, key: str, default: str | None = None):
         st.selectbox(
             "Dataset",
             names,
-            format_func=lambda n: plain(titles.get(n, n)),
+            format_func=lambda n: titles.get(n, n),
             key=ds_key,
             on_change=_on_dataset,
             args=(ds_key,),
@@ -246,7 +247,34 @@ def _on_mode(mode_key: str) -> None:
 
 
 def _on_dataset(ds_key: str) -> None:
-    app_state.update(dataset=st.session_state.get(ds_key), **_column_reset())
+    state = app_state.current()
+    new = st.session_state.get(ds_key)
+    app_state.update(dataset=new, **_column_reset(), **preset_method(state, new))
+
+
+def preset_method(state, new: str | None) -> dict:
+    """Errors and Newey-West lags on picking dataset ``new``: its paper's method if it has one
+    (Prop 99: Newey-West lag 1, as Linden's itsa); back to auto when leaving such a preset
+    unchanged; otherwise the user's choice stays."""
+    from app_pages._ui.tables import _dataset_rows
+
+    rows = _dataset_rows()
+    row = rows.get(new or "", {})
+    old = rows.get(state.dataset or "", {}) if state.source == "dataset" else {}
+
+    def preset(r):
+        e = r.get("default_errors")
+        if not isinstance(e, str) or not e:
+            return None
+        lags = r.get("default_hac_lags")
+        return e, (None if lags is None or pd.isna(lags) else int(lags))
+
+    if preset(row):
+        errors, lags = preset(row)
+        return {"errors": errors, "hac_lags": lags}
+    if preset(old) and (state.errors, state.hac_lags) == preset(old):
+        return {"errors": "auto", "hac_lags": None}
+    return {}
 
 
 def _column_reset() -> dict:

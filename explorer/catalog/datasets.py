@@ -74,6 +74,9 @@ class DatasetInfo:
     path: pathlib.Path
     descriptor: dict = field(repr=False)
     default_intervention: str | None = None  # CLI form, e.g. "smokban=2005-01"
+    # The method of the paper a reference dataset reproduces (Prop 99: Newey-West lag 1).
+    default_errors: str | None = None
+    default_hac_lags: int | None = None
 
     @property
     def key(self) -> str:
@@ -157,6 +160,8 @@ def _info(name: str, desc: dict, resource: str | None, root) -> DatasetInfo:
         default_treated=analysis.get("treated"),
         default_offset=analysis.get("offset"),
         default_intervention=analysis.get("intervention"),
+        default_errors=analysis.get("errors"),
+        default_hac_lags=analysis.get("hac_lags"),
         caveats=tuple(desc.get("caveats") or ()),
         sha256=res["sha256"],
         path=_root(root) / name / res["path"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -67,6 +69,7 @@ def its_chart(
     value_label: str | None = None,
     claim_window: tuple[str, str] | None = None,
     freq: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Chart:
     """The interrupted time-series chart of a fit.
 
@@ -86,6 +89,8 @@ def its_chart(
         ``(start, end)`` dates of a claimed change, shaded.
     freq
         The series' frequency code, for date labels (default: from the result if it has one).
+    names
+        People's names for intervention labels (``{"gec": "GEC announced"}``) on the markers.
 
     Returns
     -------
@@ -169,7 +174,7 @@ def its_chart(
         vline(
             fig,
             as_date(iv.first_treated_period),
-            f"{esc(iv.label)} ({when})",
+            f"{esc((names or {}).get(iv.label, iv.label))} ({when})",
             color=COLORS["intervention"],
             row=i % 3,
         )
