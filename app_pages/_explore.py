@@ -497,7 +497,9 @@ def date_sliders(cur, events, skip: str | None = None) -> None:
             on_change=_on_slider_change,
             args=(i, key),
             help=f"Key in the link and on the command line: {plain(iv.label)}"
-            + ("" if current == iv.date else f". Typed as {plain(iv.date)}; kept until you move it"),
+            + (
+                "" if current == iv.date else f". Typed as {plain(iv.date)}; kept until you move it"
+            ),
         )
 
 
@@ -526,10 +528,12 @@ def effect_table(result, names: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show_problems(cur, box=None, failed: bool = False) -> None:
-    """Every problem of the setup at once, each naming its control, and what the link holds."""
+def show_problems(cur, box=None, only=None) -> None:
+    """Every problem of the setup at once (those naming the controls in ``only``, when given),
+    each naming its control, and what the link holds."""
     target = box if box is not None else st
     for p in cur.problems:
-        target.error(plain(p.text()), icon=":material/error:")
-    if cur.problems or failed:
+        if only is None or p.control in only:
+            target.error(plain(p.text()), icon=":material/error:")
+    if cur.problems:
         target.caption(plain(app_state.link_note()))

@@ -42,7 +42,11 @@ with model_col:
     st.subheader("Model")
     if cur.tbl is not None:
         xp.model_options(cur)
-    options_box = st.container()
+    # The setup's problems beside the controls they name (the interventions' ones beside the
+    # interventions, in the fragment below); all of them at once.
+    for p in cur.problems:
+        if p.control not in ("Interventions", "Data"):
+            st.error(ui.md_escape(p.text()), icon=":material/error:")
 
 
 @st.fragment
@@ -79,7 +83,7 @@ def analysis():
             st.session_state["xp_last_good"] = (cur.source, cur.key, cur.spec)
             app_state.fitted(cur.state)
     else:
-        xp.show_problems(cur, ivs_box)
+        xp.show_problems(cur, ivs_box, only=("Interventions",))
     with right:
         results(fitted, scrubbed if fitted is not None else None)
     if fitted is not None and cur.spec.interventions:

@@ -280,7 +280,7 @@ async def ws_session(
         query = f"ds={DATASET}"
         await pacing.wait(pacing.think())
         page = await _rerun(ws, page_hash=explore, query=query)
-        sliders = [s for s in page["sliders"] if s[0].id.endswith("xp_date_0")]
+        sliders = [s for s in page["sliders"] if "xp_date_0" in s[0].id]
         if not sliders:
             raise Trouble(f"no date slider on the Explore page; it showed: {page['alerts'][:2]}")
         # As a browser does: the slider lives in a fragment, so moving it reruns only that.

@@ -306,11 +306,15 @@ def test_cli_ends_in_one_clear_line(case, tmp_path):
 def test_app_upload_shows_one_clear_message(case):
     from app_pages._ui import APOLOGY
 
+    from app_pages._ui.words import in_app_words
+
     name, raw, opts, fragment = CASES[case]
     shown = run_app(raw, name, opts)
     assert len(shown) == 1, shown
     assert shown[0] != APOLOGY, "a user mistake was reported as our bug"
-    assert_clear(shown[0], fragment)
+    # The app names its controls where the CLI names flags ("--log" -> "Log scale").
+    assert_clear(shown[0], in_app_words(fragment))
+    assert not re.search(r"--[a-z]", shown[0]), shown[0]
 
 
 def test_same_message_through_both_doors(tmp_path):

@@ -173,7 +173,7 @@ def expected_fit(date: str):
 
 
 def test_moving_the_date_updates_chart_and_numbers_and_the_url_reopens_it(server, browser):
-    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step")
+    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step&errors=hac")
     page.wait_for_selector("[data-testid=scrubChart] .main-svg")
     before_text, before_chart = level_text(page), chart_state(page)
     page.locator("[data-testid=scrubRange]").focus()
@@ -200,7 +200,7 @@ def test_moving_the_date_updates_chart_and_numbers_and_the_url_reopens_it(server
 
 
 def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(server, browser):
-    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step")
+    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step&errors=hac")
     page.wait_for_selector("[data-testid=scrubChart] .main-svg")
     start, url0, table0 = scrub_state(page), page.url, effects_table(page)
     rng = page.locator("[data-testid=scrubRange]")
@@ -248,7 +248,7 @@ def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(se
 
 
 def test_png_export_downloads_a_png_of_the_chosen_size(server, browser):
-    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step")
+    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step&errors=hac")
     page.locator("[data-testid='stPopoverButton']").first.click()
     png = page.locator("[data-testid='stDownloadButton'] button").filter(has_text="PNG").first
     png.wait_for()

@@ -203,9 +203,35 @@ def test_an_evicted_upload_asks_for_the_file_again():
             .encode()
         )
 
+    import streamlit as st
+
+    st.session_state.clear()
+    before = ui.uploads.total_bytes()
     first, _ = ui.load_upload(body(0), "a.csv")
-    for k in range(1, ui.uploads.MAX_UPLOADS + 1):
+    for k in range(1, ui.uploads.MAX_PER_SESSION + 1):
         ui.load_upload(body(k), f"{k}.csv")
-    assert len(ui.uploads.UPLOADS) <= ui.uploads.MAX_UPLOADS
+    # A session keeps its own last MAX_PER_SESSION uploads; its oldest one is asked for again.
+    assert len(st.session_state["uploads"]) == ui.uploads.MAX_PER_SESSION
     with pytest.raises(InputError, match="upload it again"):
         ui.get_table("upload", first)
+    held = sum(u.nbytes for u in st.session_state["uploads"].values())
+    assert ui.uploads.total_bytes() - before == held > 0
+    # Dropping the session's state gives its bytes back to the server-wide budget.
+    st.session_state.clear()
+    import gc
+
+    gc.collect()
+    assert ui.uploads.total_bytes() == before
+
+
+def test_an_upload_past_the_server_wide_limit_is_refused_not_evicting_others(monkeypatch):
+    from app_pages import _ui as ui
+    from explorer.errors import InputError
+
+    import streamlit as st
+
+    st.session_state.clear()
+    monkeypatch.setattr(ui.uploads, "MAX_TOTAL_BYTES", ui.uploads.total_bytes() + 10)
+    with pytest.raises(InputError, match="holding as many uploaded files"):
+        ui.load_upload(b"month,n\n2016-01,1\n2016-02,2\n2016-03,3\n", "x.csv")
+    assert not st.session_state.get("uploads")

@@ -135,7 +135,10 @@ def resolve(state: AppState, tbl, events: pd.DataFrame) -> tuple[AppState, list[
             kw[name] = None
     new = replace(state, **kw)
     new = fit_ivs_to_data(new, tbl, events)
-    return new, [n for n in notes]
+    placed = st.session_state.pop("app_placed_note", None)
+    if placed:
+        notes.append(placed)
+    return new, notes
 
 
 def _data_key(state: AppState) -> str:
@@ -178,6 +181,20 @@ def fit_ivs_to_data(state: AppState, tbl, events: pd.DataFrame) -> AppState:
             from explorer.spec import parse_intervention
 
             ivs = (parse_intervention(text),)
+    if not ivs:
+        # No catalogue event inside these data: one intervention at the middle period, named
+        # so that nobody takes it for a real event, to move to the date to test.
+        from explorer.periods import to_period_start
+        from explorer.spec import Intervention
+
+        periods = to_period_start(pd.DatetimeIndex(dates.unique()).sort_values(), tbl.freq).unique()
+        if len(periods) >= 6:
+            mid = pd.Timestamp(periods[len(periods) // 2]).strftime("%Y-%m-%d")
+            ivs = (Intervention("event1", mid),)
+            st.session_state["app_placed_note"] = (
+                f"No catalogue event falls inside these data, so an intervention event1 was "
+                f"placed at the middle period ({mid}): move it to the date you want to test."
+            )
     rekey_editor()
     return replace(state, interventions=ivs)
 
