@@ -305,7 +305,6 @@ def test_cli_ends_in_one_clear_line(case, tmp_path):
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_app_upload_shows_one_clear_message(case):
     from app_pages._ui import APOLOGY
-
     from app_pages._ui.words import in_app_words
 
     name, raw, opts, fragment = CASES[case]

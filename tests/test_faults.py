@@ -225,10 +225,10 @@ def test_an_evicted_upload_asks_for_the_file_again():
 
 
 def test_an_upload_past_the_server_wide_limit_is_refused_not_evicting_others(monkeypatch):
+    import streamlit as st
+
     from app_pages import _ui as ui
     from explorer.errors import InputError
-
-    import streamlit as st
 
     st.session_state.clear()
     monkeypatch.setattr(ui.uploads, "MAX_TOTAL_BYTES", ui.uploads.total_bytes() + 10)

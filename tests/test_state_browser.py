@@ -36,7 +36,8 @@ def upload(page, name: str, data: bytes) -> None:
 
 
 def test_an_upload_link_opened_elsewhere_asks_for_the_file_and_gives_the_same_numbers(
-    server, browser
+    server,  # noqa: F811 - the fixtures of tests/test_browser.py
+    browser,  # noqa: F811
 ):
     data = counts_csv()
     ctx = browser.new_context(viewport=VIEWPORT)
