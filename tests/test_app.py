@@ -417,6 +417,6 @@ def test_explore_switching_to_sicily_reproduces_lopez_bernal_with_the_offset():
     at.run()
     no_trouble(at)
     assert qp(at, "offset") == ["stdpop"] and "smokban=2005-01:level" in ivs(at)
-    table = next(d.value for d in at.dataframe if "intervention" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "effect" in d.value.columns)
     row = table[(table["intervention"] == "smokban") & (table["effect"] == "level change")]
     assert round(float(row["ratio"].iloc[0]), 3) == 0.885

@@ -45,12 +45,19 @@ def test_prefetch_fits_the_neighbouring_dates_when_the_server_is_idle(ui):
     tbl = load_dataset("scenarios/gec_step")
     specs = [_spec("2015-05-01"), _spec("2015-07-01")]
     ui._prefetch(
-        "dataset", "scenarios/gec_step", specs, tbl, ("t", "s", ()), threading.current_thread()
+        "dataset",
+        "scenarios/gec_step",
+        specs,
+        tbl,
+        ("t", "s", (), {"gec": "GEC announced"}),
+        threading.current_thread(),
     )
     assert set(ui.cache.PREFETCHED) == {("dataset", "scenarios/gec_step", sp) for sp in specs}
     result, chart = ui.cache.PREFETCHED[("dataset", "scenarios/gec_step", specs[0])]
     assert result.interventions[0].label == "gec"
     assert chart.figure is not None
+    # The marker carries the catalogue's name, as the page's own chart does.
+    assert "GEC announced" in chart.figure.to_json()
 
 
 def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
@@ -65,13 +72,18 @@ def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
             "scenarios/gec_step",
             [_spec("2015-05-01")],
             tbl,
-            ("t", "s", ()),
+            ("t", "s", (), {"gec": "GEC announced"}),
             threading.current_thread(),
         )
         assert ui.cache.PREFETCHED == {}
         # The session that asked for the prefetch does not count as "another session".
         ui._prefetch(
-            "dataset", "scenarios/gec_step", [_spec("2015-05-01")], tbl, ("t", "s", ()), other
+            "dataset",
+            "scenarios/gec_step",
+            [_spec("2015-05-01")],
+            tbl,
+            ("t", "s", (), {"gec": "GEC announced"}),
+            other,
         )
         assert len(ui.cache.PREFETCHED) == 1
     finally:

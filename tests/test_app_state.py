@@ -282,7 +282,7 @@ def test_interventions_show_their_catalogue_names():
     assert widget(at, "select_slider", "xp_date_0").label == "Date of GEC announced"
     assert level_metric(at)
     assert any(m.label.startswith("Level change at GEC announced") for m in at.metric)
-    tables = [d.value for d in at.dataframe if "intervention" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "effect" in d.value.columns]
     assert tables and set(tables[0]["intervention"]) == {"GEC announced"}
 
 
@@ -303,7 +303,7 @@ def test_the_prop99_preset_keeps_linden_s_newey_west_lag_1():
     assert widget(at, "selectbox", "xp_errors").value == "hac"
     assert at.number_input(key="xp_lags").value == 1
     assert qp(at, "errors") == ["hac"] and qp(at, "lags") == ["1"]
-    tables = [d.value for d in at.dataframe if "intervention" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "effect" in d.value.columns]
     table = tables[0]
     row = table[table["effect"].str.contains("level change")]
     assert round(float(row["estimate"].iloc[0]), 6) == -2.806417, table

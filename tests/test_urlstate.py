@@ -187,3 +187,80 @@ def test_valid_states_round_trip(ivs, family, covs):
         covariates=tuple(covs),
     )
     assert from_query(to_query(state)) == (state, [])
+
+
+def _intervention(label, date, kind, ramp, until_days):
+    import datetime
+
+    if kind == "ramp":
+        return Intervention(label, date, "ramp", ramp=ramp)
+    if kind == "temporary":
+        end = datetime.date.fromisoformat(date) + datetime.timedelta(days=until_days)
+        return Intervention(label, date, "temporary", until=end.isoformat())
+    return Intervention(label, date, kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            labels,
+            st.dates(
+                min_value=__import__("datetime").date(1990, 1, 1),
+                max_value=__import__("datetime").date(2030, 1, 1),
+            ).map(lambda d: d.isoformat()),
+            st.sampled_from(["level_slope", "level", "ramp", "temporary"]),
+            st.integers(1, 24),
+            st.integers(1, 800),
+        ),
+        max_size=4,
+        unique_by=lambda t: t[0],
+    ),
+    st.one_of(st.none(), st.from_regex(r"[0-9a-f]{64}", fullmatch=True)),
+    st.one_of(st.none(), st.integers(0, 10**9)),
+    st.one_of(st.none(), st.sampled_from(["2014-06", "2015-01-08"])),
+    st.one_of(st.none(), st.floats(-99, 99, allow_nan=False).map(lambda v: round(v, 1))),
+)
+def test_every_option_of_the_state_survives_a_real_url(ivs, sha, rows, start, change):
+    """Ramp, until, the upload's checksum and the claim inputs: through a browser's query
+    string and back, nothing is lost (issue 15: ramp and until were dropped)."""
+    state = AppState(
+        interventions=tuple(_intervention(*t) for t in ivs),
+        upload_sha=sha,
+        upload_name="my data, 2016.csv" if sha else None,
+        upload_rows=rows if sha else None,
+        dataset=None if sha else "scenarios",
+        claim_start=start,
+        claim_end="2016-07" if start else None,
+        claimed_change=change,
+        credit="gec" if start else None,
+    )
+    q = to_query(state)
+    back = {k: v[-1] for k, v in parse_qs(urlencode(q), keep_blank_values=True).items()}
+    assert from_query(back) == (state, [])
+    if q:
+        assert q["v"] == "2"
+
+
+def test_a_version_1_own_claim_link_reads_as_today_s_parameters():
+    state, warnings = from_query(
+        {
+            "own_ds": "scenarios",
+            "own_value": "value",
+            "own_credit": "gec",
+            "own_start": "2015-01",
+            "own_end": "2016-06",
+            "own_claimed": "-30",
+        }
+    )
+    assert not warnings
+    assert (state.dataset, state.value, state.credit) == ("scenarios", "value", "gec")
+    assert (state.claim_start, state.claim_end, state.claimed_change) == ("2015-01", "2016-06", -30)
+
+
+def test_an_upload_link_needs_a_real_checksum():
+    state, warnings = from_query({"up": "x.csv", "upsha": "not-a-sha", "uprows": "12"})
+    assert state.upload_sha is None and warnings and "sha256" in warnings[0]
+    state, warnings = from_query({"upsha": "A" * 64, "uprows": "12", "ds": "sicily"})
+    assert state.upload_sha == "a" * 64 and state.upload_rows == 12 and state.dataset is None
+    assert state.source == "upload"

@@ -184,6 +184,8 @@ def data_source_picker(*, key: str, default: str | None = None):
     box = st.container()
     if up is not None and st.session_state.get(f"{key}_upload_seen") != up.file_id:
         st.session_state[f"{key}_upload_seen"] = up.file_id
+        # A link's file this session does not have yet: its settings are to be restored.
+        from_link = bool(state.upload_sha) and uploaded(state.upload_sha) is None
         try:
             sha, tbl = load_upload(up.getvalue(), up.name)
         except InputError as exc:
@@ -199,8 +201,15 @@ def data_source_picker(*, key: str, default: str | None = None):
                     f"{wanted[:12]}...): its numbers will not match the link's. The settings "
                     "were applied to this file where its columns allow."
                 )
+            # The link's own file restores its analysis; any other file starts from its own
+            # columns (the model options and the interventions that fit it are kept).
+            reset = {} if from_link else _column_reset()
             state = app_state.update(
-                dataset=None, upload_sha=sha, upload_name=up.name, upload_rows=len(tbl.frame)
+                dataset=None,
+                upload_sha=sha,
+                upload_name=up.name,
+                upload_rows=len(tbl.frame),
+                **reset,
             )
             st.session_state[f"{mode_key}_for"] = state.source
     elif up is not None and st.session_state.get(f"{key}_upload_error"):
