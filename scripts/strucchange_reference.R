@@ -1,4 +1,5 @@
-# Reference numbers for tests/test_breaks.py, from R's strucchange (Zeileis et al. 2002, 2003).
+# Reference numbers for tests/robustness/test_breaks.py, from R's strucchange
+# (Zeileis et al. 2002, 2003).
 # Run:  Rscript scripts/strucchange_reference.R   (writes tests/data/strucchange_reference.json
 # and the two series as tests/data/nile.csv and tests/data/uk_driver_deaths.csv).
 # The tests never need R: they read the files this script wrote.

@@ -143,10 +143,61 @@ def extract_series(
     >>> s.n, [f"{g:%Y-%m}" for g in s.gaps]
     (5, ['2016-03'])
     """
-    from explorer.errors import InputError
-    from explorer.periods import FREQ_NAMES, period_ordinal, period_start, to_period_start
+    from explorer.periods import to_period_start
 
     frame, tcol, freq = table.frame, table.time_column, table.freq
+    value, group = _outcome_and_group(table, value, group, treated)
+    keys = treated_unit = None
+    rows = frame
+    if group is not None:
+        group, keys, treated_unit = _treated_group(frame, group, treated)
+        rows = frame[keys == treated_unit]
+    roles = [("control", control), ("offset", offset)] + [("covariate", c) for c in covariates]
+    cols = _role_columns(table, rows, value, group, roles)
+
+    dates = to_period_start(rows[tcol], freq)
+    _no_repeats(dates, tcol, group is not None, frame)
+    order = np.argsort(dates.asi8, kind="stable")
+    dates = dates[order]
+    data = pd.DataFrame({k: v.to_numpy()[order] for k, v in cols.items()})
+    y = data[value].to_numpy(dtype=float)
+    extra = (
+        data.drop(columns=[value]) if len(data.columns) > 1 else pd.DataFrame(index=range(len(y)))
+    )
+    units = None
+    if group is not None:
+        units, wide = _other_units(table, keys, treated_unit, value, dates, y)
+        if "control" not in extra.columns:
+            extra = extra.assign(control=wide.reindex(dates).mean(axis=1).to_numpy())
+
+    observed = np.isfinite(y)
+    _refuse_unanalysable(y, observed, value, treated_unit, freq, min_obs)
+    if offset:
+        _check_offset(frame, extra, offset, observed, dates)
+    return SeriesData(
+        dates=pd.DatetimeIndex(dates),
+        freq=freq,
+        y=y,
+        value_name=value,
+        extra=extra.reset_index(drop=True),
+        units=units,
+        treated_unit=treated_unit,
+        gaps=_gaps(dates, observed, freq),
+        source={"name": table.name, "path": getattr(table, "path", None), "sha256": table.sha256},
+    )
+
+
+# -- the steps of extract_series -----------------------------------------------------------------
+
+
+def _outcome_and_group(
+    table, value: str, group: str | None, treated: str | None
+) -> tuple[str, str | None]:
+    """-> (the outcome column, the group column or None): refuses the time column as the
+    outcome, a treated series in single-series data, and stacked series with none chosen."""
+    from explorer.errors import InputError
+
+    frame, tcol = table.frame, table.time_column
     value = _column(frame, value, "value")
     if value == tcol:
         raise InputError(
@@ -167,36 +218,47 @@ def extract_series(
             f"Choose the one to analyse: group={quote(g)} and treated=<one of them> (CLI: --group {g} "
             f"--treated {'NAME' if 'not listed' in _listing(names, column=g) else names[0]})."
         )
+    return value, group
 
-    units = treated_unit = None
-    if group is not None:
-        group = _column(frame, group, "group")
-        keys = _group_keys(frame[group])
-        names = keys.unique()
-        if treated is None:
+
+def _treated_group(
+    frame: pd.DataFrame, group: str, treated: str | None
+) -> tuple[str, pd.Series, str]:
+    """Long data -> (the group column, every row's group as text, the treated group's name as
+    the data write it); refuses a missing or unknown treated group."""
+    from explorer.errors import InputError
+
+    group = _column(frame, group, "group")
+    keys = _group_keys(frame[group])
+    names = keys.unique()
+    if treated is None:
+        raise InputError(
+            f"Long data grouped by {quote(group)}: say which group is treated (--treated), one of "
+            f"{_listing(names, column=group)}."
+        )
+    t = str(treated).strip()
+    if t not in set(names):
+        low = {n.lower(): n for n in names}
+        if t.lower() not in low:
             raise InputError(
-                f"Long data grouped by {quote(group)}: say which group is treated (--treated), one of "
-                f"{_listing(names, column=group)}."
+                f"There is no group {quote(treated)} in column {quote(group)}. The groups are: "
+                f"{_listing(names, 12, column=group)}."
             )
-        t = str(treated).strip()
-        if t not in set(names):
-            low = {n.lower(): n for n in names}
-            if t.lower() not in low:
-                raise InputError(
-                    f"There is no group {quote(treated)} in column {quote(group)}. The groups are: "
-                    f"{_listing(names, 12, column=group)}."
-                )
-            t = low[t.lower()]
-        treated_unit = t
-        rows = frame[keys == t]
-    else:
-        rows = frame
+        t = low[t.lower()]
+    return group, keys, t
 
-    wanted = [("control", control), ("offset", offset)] + [("covariate", c) for c in covariates]
+
+def _role_columns(
+    table, rows: pd.DataFrame, value: str, group: str | None, roles: list[tuple[str, str | None]]
+) -> dict[str, pd.Series]:
+    """The outcome and every named role's column (control, offset, covariates) as floats, keyed
+    by column name; refuses a column given two roles."""
+    from explorer.errors import InputError
+
     cols = {value: _numeric(table, rows, value, "value")}
-    for role, c in wanted:
+    for role, c in roles:
         if c:
-            name = _column(frame, c, role)
+            name = _column(table.frame, c, role)
             if name == value or name == group:
                 what = "outcome" if name == value else "group column"
                 raise InputError(
@@ -209,37 +271,49 @@ def extract_series(
                     "each role its own column."
                 )
             cols[name] = _numeric(table, rows, name, role)
-    dates = to_period_start(rows[tcol], freq)
-    _no_repeats(dates, tcol, group is not None, frame)
-    order = np.argsort(dates.asi8, kind="stable")
-    dates = dates[order]
-    data = pd.DataFrame({k: v.to_numpy()[order] for k, v in cols.items()})
-    y = data[value].to_numpy(dtype=float)
-    extra = (
-        data.drop(columns=[value]) if len(data.columns) > 1 else pd.DataFrame(index=range(len(y)))
+    return cols
+
+
+def _other_units(
+    table, keys: pd.Series, treated_unit: str, value: str, dates, y: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long data -> (every unit side by side on the treated series' dates, the treated unit
+    first; the other units on their own dates); refuses a unit with two rows for a period."""
+    from explorer.errors import InputError
+    from explorer.periods import to_period_start
+
+    frame = table.frame
+    others = frame[keys != treated_unit]
+    ov = _numeric(table, others, value, "value")
+    od = to_period_start(others[table.time_column], table.freq)
+    long = pd.DataFrame(
+        {"date": od, "unit": keys[keys != treated_unit].to_numpy(), "v": ov.to_numpy()}
     )
-
-    if group is not None:
-        others = frame[keys != treated_unit]
-        ov = _numeric(table, others, value, "value")
-        od = to_period_start(others[tcol], freq)
-        long = pd.DataFrame(
-            {"date": od, "unit": keys[keys != treated_unit].to_numpy(), "v": ov.to_numpy()}
+    dup = long.duplicated(["date", "unit"])
+    if dup.any():
+        r = long[dup].iloc[0]
+        raise InputError(
+            f"Group {r['unit']!r} has more than one row for {r['date']:%Y-%m-%d}: each group needs "
+            "one value per period. Aggregate the rows first."
         )
-        dup = long.duplicated(["date", "unit"])
-        if dup.any():
-            r = long[dup].iloc[0]
-            raise InputError(
-                f"Group {r['unit']!r} has more than one row for {r['date']:%Y-%m-%d}: each group needs "
-                "one value per period. Aggregate the rows first."
-            )
-        wide = long.pivot(index="date", columns="unit", values="v")
-        units = wide.reindex(dates).rename_axis(index="date", columns=None)
-        units.insert(0, treated_unit, y)
-        if "control" not in extra.columns:
-            extra = extra.assign(control=wide.reindex(dates).mean(axis=1).to_numpy())
+    wide = long.pivot(index="date", columns="unit", values="v")
+    units = wide.reindex(dates).rename_axis(index="date", columns=None)
+    units.insert(0, treated_unit, y)
+    return units, wide
 
-    observed = np.isfinite(y)
+
+def _refuse_unanalysable(
+    y: np.ndarray,
+    observed: np.ndarray,
+    value: str,
+    treated_unit: str | None,
+    freq: str,
+    min_obs: int,
+) -> None:
+    """Refuses a series with fewer than ``min_obs`` observed periods or with one value only."""
+    from explorer.errors import InputError
+    from explorer.periods import FREQ_NAMES
+
     n = int(observed.sum())
     what = f"{quote(value)}" + (f" for {quote(treated_unit)}" if treated_unit is not None else "")
     if n < min_obs:
@@ -252,31 +326,33 @@ def extract_series(
             f"The series {what} has the same value ({np.nanmax(y):g}) in every period: there is "
             "nothing to analyse. Check that the right column was chosen."
         )
-    if offset:
-        off = extra[_column(frame, offset, "offset")].to_numpy(dtype=float)
-        bad = observed & ~(np.isfinite(off) & (off > 0))
-        if bad.any():
-            raise InputError(
-                f"The offset column {quote(offset)} must be positive where the series is observed (it "
-                f"enters as log(offset)); it is {off[bad][0]:g} at {dates[bad][0]:%Y-%m-%d}. Fix the "
-                "column or drop the offset."
-            )
+
+
+def _check_offset(
+    frame: pd.DataFrame, extra: pd.DataFrame, offset: str, observed: np.ndarray, dates
+) -> None:
+    """Refuses an offset that is not positive (or missing) where the series is observed."""
+    from explorer.errors import InputError
+
+    off = extra[_column(frame, offset, "offset")].to_numpy(dtype=float)
+    bad = observed & ~(np.isfinite(off) & (off > 0))
+    if bad.any():
+        raise InputError(
+            f"The offset column {quote(offset)} must be positive where the series is observed (it "
+            f"enters as log(offset)); it is {off[bad][0]:g} at {dates[bad][0]:%Y-%m-%d}. Fix the "
+            "column or drop the offset."
+        )
+
+
+def _gaps(dates, observed: np.ndarray, freq: str) -> tuple:
+    """Every period from the first row to the last without an observed value."""
+    from explorer.periods import period_ordinal, period_start
+
     o = period_ordinal(dates, freq)
-    gaps: tuple = ()
-    if len(o):  # every period from the first row to the last without an observed value
-        grid = np.arange(o.min(), o.max() + 1)
-        gaps = tuple(period_start(np.setdiff1d(grid, o[observed]), freq))
-    return SeriesData(
-        dates=pd.DatetimeIndex(dates),
-        freq=freq,
-        y=y,
-        value_name=value,
-        extra=extra.reset_index(drop=True),
-        units=units,
-        treated_unit=treated_unit,
-        gaps=gaps,
-        source={"name": table.name, "path": getattr(table, "path", None), "sha256": table.sha256},
-    )
+    if not len(o):
+        return ()
+    grid = np.arange(o.min(), o.max() + 1)
+    return tuple(period_start(np.setdiff1d(grid, o[observed]), freq))
 
 
 def min_observations(spec) -> int:

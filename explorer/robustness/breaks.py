@@ -3,7 +3,7 @@
 The model is the series' own, without interventions: ``y ~ 1 + t`` (a break in level and trend,
 as strucchange's ``y ~ t``) or ``y ~ 1`` (a mean shift, ``--no-trend``), with every coefficient
 allowed to change at a break. The numbers follow R's strucchange (Zeileis et al. 2002, 2003),
-which ``tests/test_breaks.py`` checks against values produced by
+which ``tests/robustness/test_breaks.py`` checks against values produced by
 ``scripts/strucchange_reference.R``:
 
 - ``supf_test``: Andrews' (1993) sup-F over every split leaving ``trim`` of the data on each side

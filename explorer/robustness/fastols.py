@@ -4,7 +4,7 @@ Sweeps, break scans, placebos and power simulations refit the same kind of regre
 of times, changing one column (a moved date) or the outcome (a simulated draw). Looping over
 ``statsmodels.OLS`` spends almost all its time in Python overhead; here the fits are stacked on a
 leading batch axis and solved in one call to numpy's batched QR. Results equal statsmodels to
-about 1e-10 (``tests/test_sweep_placebo.py`` checks 1e-8):
+about 1e-10 (``tests/robustness/test_sweep_placebo.py`` checks 1e-8):
 
 - ``errors="ols"`` is ``OLS(y, X).fit()`` (t distribution, df = n - k);
 - ``errors="hac"`` is ``OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": L,

@@ -10,9 +10,9 @@ The real effect's rank among the placebos gives a permutation p-value,
 studentised (|estimate / se|, ``statistic="t"``): the placebo fits see less data than the real
 one (only the pre-period), so their raw estimates are noisier and ranking |estimate| makes the
 test conservative (about 2% rejections at the 5% level under the null in the seeded simulation
-of ``tests/test_sweep_placebo.py``), while the studentised ranks give p-values uniform under the
-null. ``statistic="estimate"`` ranks the raw level changes. With n placebos no p-value below 1/(n + 1) is attainable:
-``min_attainable_p`` says so.
+of ``tests/robustness/test_sweep_placebo.py``), while the studentised ranks give p-values
+uniform under the null. ``statistic="estimate"`` ranks the raw level changes. With n placebos
+no p-value below 1/(n + 1) is attainable: ``min_attainable_p`` says so.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ coefficients and the covariance block the paths need; the browser turns them int
 
 Sending paths instead (four series of n points per date) would cost 4 n numbers per date, about
 1 MB for a 700-point daily series even with 50 dates; coefficients cost k + p(p + 1)/2 + 6
-numbers per date whatever the length (``tests/test_scrub.py`` bounds a 700-point daily series).
+numbers per date whatever the length (``tests/robustness/test_scrub.py`` bounds a 700-point
+daily series).
 Dates are limited to ``window`` periods either side of the current date (at most
 ``2 window + 1`` dates), narrowed so that the per-date part stays within ``BUDGET`` numbers
 (monthly seasonality: 13 counterfactual columns, 91 covariances a date, about 21 dates either

@@ -15,6 +15,7 @@ observed, counts are missing (NA), not zero.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import math
 import os
@@ -229,27 +230,16 @@ def ingest(
         report(0.02, f"reading {len(files)} {kind} file(s)")
         con = _connect(duckdb, pathlib.Path(tmp), memory_limit, threads)
         try:
-            _configure(con)
-            _create_source_view(con, files, kind)
-            m, tfmt, counts, left_out = _read_tweets(
-                con, format, mapping, time_format, tz, freq, report
-            )
-            report(0.65, "aggregating per period")
-            series, totals = _aggregate(con, freq)
-            report(0.8, "matching hashtags")
-            stance, tags = _hashtags(con, lex, normalise, top_k)
-        except duckdb.OutOfMemoryException:
-            raise InputError(
-                f"DuckDB ran out of memory at memory_limit={memory_limit} even with spilling to "
-                "disk: raise --memory-limit, or ingest fewer files at a time."
-            ) from None
-        except (
-            duckdb.IOException,
-            duckdb.InvalidInputException,
-            duckdb.ConversionException,
-            duckdb.BinderException,
-        ) as exc:
-            raise InputError(_duckdb_message(exc)) from None
+            with _duckdb_errors(duckdb, memory_limit):
+                _configure(con)
+                _create_source_view(con, files, kind)
+                m, tfmt, counts, left_out = _read_tweets(
+                    con, format, mapping, time_format, tz, freq, report
+                )
+                report(0.65, "aggregating per period")
+                series, totals = _aggregate(con, freq)
+                report(0.8, "matching hashtags")
+                stance, tags = _hashtags(con, lex, normalise, top_k)
         finally:
             con.close()
 
@@ -740,6 +730,25 @@ def _check_period_count(con, freq: str) -> None:
             f"{head}: use a longer period (--freq W, M or Y), or ingest a shorter stretch.",
             f"{head}: choose a longer Period (week or month), or upload a shorter stretch.",
         )
+
+
+@contextlib.contextmanager
+def _duckdb_errors(duckdb, memory_limit: str):
+    """DuckDB's errors about the input, and running out of memory, as one-line InputErrors."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        raise InputError(
+            f"DuckDB ran out of memory at memory_limit={memory_limit} even with spilling to "
+            "disk: raise --memory-limit, or ingest fewer files at a time."
+        ) from None
+    except (
+        duckdb.IOException,
+        duckdb.InvalidInputException,
+        duckdb.ConversionException,
+        duckdb.BinderException,
+    ) as exc:
+        raise InputError(_duckdb_message(exc)) from None
 
 
 def _duckdb_message(exc: Exception) -> str:

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
-import pathlib
 import statistics
 import subprocess
 import sys
@@ -24,8 +23,8 @@ import pytest
 from explorer.errors import InputError
 from explorer.tweets.lexicon import load_lexicon, normalise
 from explorer.tweets.pipeline import fifthtribe_sample, ingest, parse_mapping, write_result
+from tests.conftest import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 DERIVED = ROOT / "data" / "raw" / "fifthtribe" / "tweets_textfree.csv"
 
 _spec = importlib.util.spec_from_file_location(

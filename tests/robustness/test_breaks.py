@@ -9,7 +9,6 @@ UKDriverDeaths (monthly, 1969-1984; Harvey & Durbin 1986).
 from __future__ import annotations
 
 import json
-import pathlib
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,9 @@ from explorer.robustness.breaks import (
     supf_test,
     trend_matrix,
 )
+from tests.conftest import ROOT
 
-HERE = pathlib.Path(__file__).parent / "data"
+HERE = ROOT / "tests" / "data"
 REF = json.loads((HERE / "strucchange_reference.json").read_text())
 NILE = pd.read_csv(HERE / "nile.csv")
 UKDD = pd.read_csv(HERE / "uk_driver_deaths.csv")

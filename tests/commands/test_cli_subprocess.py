@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pathlib
 import subprocess
 import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

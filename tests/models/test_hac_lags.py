@@ -5,7 +5,6 @@ default-lag rule itself is written once in ``explorer/``."""
 from __future__ import annotations
 
 import io
-import pathlib
 import re
 import zipfile
 
@@ -19,8 +18,9 @@ from explorer.io.series import from_frame
 from explorer.models.fit import fit_its
 from explorer.models.segmented import default_hac_lags
 from explorer.spec import Intervention, ItsSpec
+from tests.conftest import ROOT
 
-PKG = pathlib.Path(__file__).resolve().parents[1] / "explorer"
+PKG = ROOT / "explorer"
 
 
 @pytest.fixture(scope="module")

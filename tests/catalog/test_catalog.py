@@ -6,7 +6,6 @@ import csv
 import dataclasses
 import hashlib
 import json
-import pathlib
 import shutil
 import subprocess
 import sys
@@ -17,9 +16,8 @@ import pytest
 
 from explorer import catalog
 from explorer.errors import InputError
+from tests.conftest import DATA, ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
 RESOURCES = catalog.list_resources()
 MINE = ("events", "published_figures", "reference", "scenarios")
 
