@@ -4,7 +4,7 @@ Caveats are plain sentences the app shows under the result: too few pre-period p
 residual autocorrelation under OLS errors, Newey-West in short series, interventions too close
 to separate, overdispersion under Poisson, gaps. Where they quote how far intervals undercover,
 the figures come from the committed coverage study (``make validate``,
-``explorer/coverage_results.json``).
+``explorer/models/coverage_results.json``).
 """
 
 from __future__ import annotations

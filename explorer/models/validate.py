@@ -7,7 +7,7 @@ with ``fit_its`` exactly as the app fits it, with OLS, Newey-West (HAC, default 
 errors (``ar:1``: REML, the default; ``ar:1:ml``: exact ML). The same simulated series serve
 every error type (a paired comparison), seeded, so the study reproduces to the digit.
 
-The results go to ``explorer/coverage_results.json``, which the caveats quote ("in our coverage
+The results go to ``explorer/models/coverage_results.json``, which the caveats quote ("in our coverage
 study ... covered 83% of the time at n = 60"). A fast version runs in the tests.
 """
 

@@ -1,6 +1,6 @@
 """Validation on simulated truth: interval coverage under AR(1) noise, and the scenario lab.
 
-The full coverage study is ``make validate`` (``explorer/coverage_results.json``, 1,000 series
+The full coverage study is ``make validate`` (``explorer/models/coverage_results.json``, 1,000 series
 per cell); here a fast version runs on fewer series, and the committed results are checked
 against the issue's targets.
 """
