@@ -229,7 +229,7 @@ def _lab_results():
                 "data's own breaks": _break_text(ui.breaks("dataset", key, spec)),
             }
         )
-        frames[name] = charts.its_frame(res)
+        frames[scenario_words(name)] = charts.its_frame(res)  # panels named in words
     chart = scenario_charts.scenario_grid(
         frames,
         gec_date=pd.Timestamp("2016-01-01"),

@@ -101,3 +101,15 @@ def test_scenario_lab_reads_in_words_and_explains_shares():
     assert "a share above 100% means" in captions
     share = table["GEC share"].str.rstrip("%").astype(float)
     assert not ((share < 0) & (table["credits GEC"] == "yes")).any()
+
+
+def test_the_scenario_panels_are_named_in_words():
+    import json
+
+    at = app().run()
+    grid = next(c for c in at.get("plotly_chart") if "Six simulated series" in c.proto.spec)
+    texts = [a.get("text", "") for a in json.loads(grid.proto.spec)["layout"]["annotations"]]
+    panels = [t for t in texts if t.startswith("<b>")]
+    assert len(panels) == 6, texts
+    assert not any("_" in t for t in panels), panels
+    assert "<b>A decline already under way</b>" in panels

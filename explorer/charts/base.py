@@ -332,11 +332,14 @@ def new_figure():
     return fig
 
 
-def finish(fig, data: pd.DataFrame, text: ChartText | None, kind: str) -> Chart:
+def finish(
+    fig, data: pd.DataFrame, text: ChartText | None, kind: str, *, height: int | None = None
+) -> Chart:
+    """Decorate ``fig`` at the app's size (``height`` for charts that grow with their rows)."""
     import plotly.io as pio
 
     text = text or ChartText()
-    decorate(fig, text, width=DEFAULT_SIZE[0], height=DEFAULT_SIZE[1])
+    decorate(fig, text, width=DEFAULT_SIZE[0], height=height or DEFAULT_SIZE[1])
     fig.update_layout(template=pio.templates["plotly_white"])
     return Chart(figure=fig, data=data.reset_index(drop=True), text=text, kind=kind)
 
@@ -379,8 +382,12 @@ def band(fig, x, low, high, *, color: str, name: str, legend: bool = True, **kw)
     )
 
 
-def vline(fig, x, label: str, *, color: str, row: int = 0, dash: str = "dot", **kw) -> None:
-    """A labelled vertical line at ``x`` (labels staggered by ``row`` so close dates stay legible)."""
+def vline(
+    fig, x, label: str, *, color: str, row: int = 0, dash: str = "dot", anchor: str = "left", **kw
+) -> None:
+    """A labelled vertical line at ``x`` (labels staggered by ``row`` so close dates stay
+    legible; ``anchor="right"`` writes the label to the line's left, for lines near the right
+    edge, so it stays inside the plot)."""
     fig.add_shape(
         type="line",
         x0=x,
@@ -398,12 +405,12 @@ def vline(fig, x, label: str, *, color: str, row: int = 0, dash: str = "dot", **
         y=1,
         yref="paper",
         yanchor="top",
-        xanchor="left",
-        xshift=3,
+        xanchor=anchor,
+        xshift=3 if anchor == "left" else -3,
         yshift=-row * 16,
         text=label,
         showarrow=False,
-        align="left",
+        align=anchor,
         font=dict(color=color),
         bgcolor="rgba(255,255,255,0.75)",
     )

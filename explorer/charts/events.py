@@ -35,8 +35,7 @@ def _events_frame(events) -> pd.DataFrame:
     return df.sort_values("date").reset_index(drop=True)
 
 
-_LABEL_CHARS = 44  # longer event names are shortened on the chart (in full in hover and data)
-_MAX_LEVELS = 10
+_WRAP = 22  # characters per line of an event's name: two short lines fit half a phone's plot
 # Kinds of event by colour; vermillion (and orange, too close to it) are kept for the event a
 # claim credits, so the legend never shows the credited colour for another kind.
 KIND_COLORS = {
@@ -46,43 +45,21 @@ KIND_COLORS = {
     "publication": OKABE_ITO["purple"],
 }
 _KIND_CYCLE = [OKABE_ITO[k] for k in ("sky", "grey", "yellow")]
+ROW_PX = 38  # height of one event's row
 
 
-def _label_levels(df: pd.DataFrame, lo, hi) -> list[tuple[int, str, str]]:
-    """Per event: (stem level, label anchor, label text), so that labels do not overlap.
+def wrap_label(text: str, width: int = _WRAP) -> list[str]:
+    """An event's name in lines of at most ``width`` characters (a longer word stays whole)."""
+    import textwrap
 
-    Greedy, by date: each label goes on the lowest level where it fits, drawn to the right of
-    its stem or else to its left, inside the axis and clear of every label on that level.
-    Widths are estimated at the app's default size (export sizes scale fonts with the width,
-    so they stay close).
-    """
-    span_days = max((hi - lo).days, 1)
-    plot_px = DEFAULT_SIZE[0] - 80
-    days_per_px = span_days / plot_px
-    placed: list[list[tuple[pd.Timestamp, pd.Timestamp]]] = [[] for _ in range(_MAX_LEVELS)]
-    out = []
-    for _, row in df.iterrows():
-        text = str(row["label"])
-        short = text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1].rstrip() + "\u2026"
-        width = pd.Timedelta(days=(len(short) * 13 * 0.56 + 10) * days_per_px)
-        d = row["date"]
-        spot = None
-        for level in range(_MAX_LEVELS):
-            for anchor, a, b in (("left", d, d + width), ("right", d - width, d)):
-                if a < lo or b > hi:
-                    continue
-                if all(b < x or a > y for x, y in placed[level]):
-                    spot = (level, anchor, a, b)
-                    break
-            if spot:
-                break
-        if spot is None:  # no room left: the stem stays, the label goes (in the hover and data)
-            out.append((0, "left", ""))
-            continue
-        level, anchor, a, b = spot
-        placed[level].append((a, b))
-        out.append((level, anchor, short))
-    return out
+    return textwrap.wrap(str(text), width, break_long_words=False) or [""]
+
+
+def label_anchor(date, lo, hi) -> str:
+    """Which side of its dot a name is written: towards the wider part of the axis, so that a
+    name of at most half the plot's width always stays inside it, at any chart width."""
+    frac = (as_date(date) - lo) / max(hi - lo, pd.Timedelta(days=1))
+    return "left" if frac < 0.5 else "right"
 
 
 def events_timeline(
@@ -93,7 +70,11 @@ def events_timeline(
     text: ChartText | None = None,
     span: tuple[str, str] | None = None,
 ) -> Chart:
-    """A claim's window against the events catalogue: one stem per event, the window shaded.
+    """A claim's window against the events catalogue: one row per event, the window shaded.
+
+    Each event is a dot at its date on its own row, its name beside the dot on the side with
+    more room (wrapped at 22 characters), so names never overlap and stay inside the plot at
+    any width from a phone's 390 px up.
 
     Parameters
     ----------
@@ -146,38 +127,37 @@ def events_timeline(
         **KIND_COLORS,
     }
     credited_label = None
-    levels = _label_levels(df, lo, hi)
-    step = 0.6
+    n = len(df)
     for i, row in df.iterrows():
-        level, anchor, short = levels[i]
-        y = 1.0 + level * step
+        y = -i  # one row per event, earliest at the top: names never collide
         credited = credit is not None and credit in (str(row["key"]), str(row["label"]))
         color = COLORS["intervention"] if credited else kind_color[str(row["kind"] or "")]
         if credited:
             credited_label = str(row["label"])
-        label = f"<b>{esc(short)}</b>" if credited else esc(short)
+        lines = [esc(x) for x in wrap_label(row["label"])]
+        label = "<br>".join(f"<b>{x}</b>" for x in lines) if credited else "<br>".join(lines)
         fig.add_trace(
             go.Scatter(
-                x=[row["date"], row["date"]],
-                y=[0, y],
+                x=[lo, row["date"]],
+                y=[y, y],
                 mode="lines+markers",
-                line=dict(color=color, width=1.4),
-                marker=dict(size=[0, 8], color=color),
+                line=dict(color=color, width=1, dash="dot"),
+                marker=dict(size=[0, 10], color=color),
                 name=esc(row["label"]),
                 showlegend=False,
                 hovertemplate=f"{esc(row['label'])}<br>%{{x|%Y-%m-%d}}<extra>{esc(row['kind'])}</extra>",
             )
         )
-        if not short:
-            continue
+        anchor = label_anchor(row["date"], lo, hi)
         fig.add_annotation(
             x=row["date"],
             y=y,
             text=label,
             showarrow=False,
-            yanchor="bottom",
+            yanchor="middle",
             xanchor=anchor,
-            xshift=2 if anchor == "left" else -2,
+            align=anchor,
+            xshift=8 if anchor == "left" else -8,
             font=dict(color=color),
             bgcolor="rgba(255,255,255,0.85)",
         )
@@ -205,9 +185,8 @@ def events_timeline(
                     hoverinfo="skip",
                 )
             )
-    fig.add_hline(y=0, line=dict(color="#888888", width=1))
-    top = max((lv for lv, _, _ in levels), default=0)
-    fig.update_yaxes(visible=False, range=[-0.3, 1.0 + top * step + 0.9])
-    fig.update_xaxes(range=[lo, hi])
+    fig.update_yaxes(visible=False, range=[-(n - 1) - 0.7, 0.7])
+    fig.update_xaxes(range=[lo, hi], showgrid=True)
     data = df[["date", "label", "kind", "in_window"]]
-    return finish(fig, data, text, "timeline")
+    height = max(DEFAULT_SIZE[1], 170 + ROW_PX * n)
+    return finish(fig, data, text, "timeline", height=height)

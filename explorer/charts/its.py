@@ -167,16 +167,21 @@ def its_chart(
                 marker=dict(color=COLORS["neutral"], size=4),
             )
         )
+    from explorer.charts.events import label_anchor
+
+    x_lo, x_hi = as_date(min(data["date"])), as_date(max(data["date"]))
     for i, iv in enumerate(
         sorted(result.interventions, key=lambda v: as_date(v.first_treated_period))
     ):
         when = str(getattr(iv, "date", None) or period_label(iv.first_treated_period))
+        at = as_date(iv.first_treated_period)
         vline(
             fig,
-            as_date(iv.first_treated_period),
+            at,
             f"{esc((names or {}).get(iv.label, iv.label))} ({when})",
             color=COLORS["intervention"],
             row=i % 3,
+            anchor=label_anchor(at, x_lo, x_hi),  # towards the wider side: inside the plot
         )
     fig.update_yaxes(title_text=esc(ylabel))
     fig.update_traces(hovertemplate="%{y:,.4~g}")

@@ -19,7 +19,6 @@ from explorer.charts.base import COLORS, DEFAULT_SIZE, Chart, ChartText, decorat
 
 # The events drawn by default: the intervention credited, the rival explanation, the claim's date.
 DEFAULT_EVENTS = ("twitter_campaign", "gec", "ap_story")
-_LABEL_CHARS = 24
 _MAX_LEVELS = 4
 
 
@@ -60,29 +59,37 @@ def _hover(point: dict, unit: str) -> str:
     return "<br>".join(lines)
 
 
+NARROW_PLOT_PX = 300  # the plot's width on a 390 px phone: labels are laid out to fit it
+LEVEL_PX = 30  # one level of (up to two-line) labels
+
+
 def _levels(events: list[dict], lo: pd.Timestamp, hi: pd.Timestamp) -> list[tuple[int, str, str]]:
-    """Per event (by date): (label row, anchor, short label), greedy so that labels do not overlap."""
-    days_per_px = max((hi - lo).days, 1) / (DEFAULT_SIZE[0] - 90)
-    ends: list[pd.Timestamp] = []
+    """Per event (by date): (label row, anchor, label in lines), greedy so that labels do not
+    overlap even at a phone's width: each name wraps at 22 characters and is written towards
+    the wider part of the axis (so it stays inside the plot), on the first free row."""
+    from explorer.charts.events import label_anchor, wrap_label
+
+    days_per_px = max((hi - lo).days, 1) / NARROW_PLOT_PX
+    placed: list[list[tuple[pd.Timestamp, pd.Timestamp]]] = []
     out = []
     for e in events:
-        text = e["label"]
-        short = text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1].rstrip() + "\u2026"
-        width = pd.Timedelta(days=(len(short) * 13 * 0.56 + 8) * days_per_px)
-        anchor, start, end = "left", e["date"], e["date"] + width
-        if end > hi:
-            anchor, start, end = "right", e["date"] - width, e["date"]
-        free = [i for i, x in enumerate(ends) if x < start]
-        if free:
-            level = free[0]
-        elif len(ends) < _MAX_LEVELS:
-            level = len(ends)
-            ends.append(end)
-        else:  # no room: the line stays, the label is in the chart's notes and data
-            out.append((0, anchor, ""))
-            continue
-        ends[level] = end
-        out.append((level, anchor, short))
+        lines = wrap_label(e["label"])
+        width = pd.Timedelta(days=(max(len(x) for x in lines) * 11 * 0.56 + 10) * days_per_px)
+        anchor = label_anchor(e["date"], lo, hi)
+        start, end = (
+            (e["date"], e["date"] + width) if anchor == "left" else (e["date"] - width, e["date"])
+        )
+        level = next(
+            (i for i, row in enumerate(placed) if all(end < a or start > b for a, b in row)), None
+        )
+        if level is None:
+            if len(placed) >= _MAX_LEVELS:  # no room: the line stays, the label is in the notes
+                out.append((0, anchor, ""))
+                continue
+            placed.append([])
+            level = len(placed) - 1
+        placed[level].append((start, end))
+        out.append((level, anchor, "\n".join(lines)))
     return out
 
 
@@ -240,9 +247,10 @@ def record_chart(
                 yanchor="top",
                 xanchor=anchor,
                 xshift=3 if anchor == "left" else -3,
-                yshift=-level * 16,
+                yshift=-level * LEVEL_PX,
                 showarrow=False,
-                text=f"<b>{esc(short)}</b>" if gec else esc(short),
+                align=anchor,
+                text="<br>".join(f"<b>{esc(x)}</b>" if gec else esc(x) for x in short.split("\n")),
                 font=dict(color=color if gec else "#555555"),
                 bgcolor="rgba(255,255,255,0.8)",
             )
