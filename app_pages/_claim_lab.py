@@ -229,9 +229,10 @@ def _lab_results():
                 "data's own breaks": _break_text(ui.breaks("dataset", key, spec)),
             }
         )
-        frames[scenario_words(name)] = charts.its_frame(res)  # panels named in words
+        frames[panel_name(name)] = charts.its_frame(res)  # panels named in short words
     chart = scenario_charts.scenario_grid(
         frames,
+        cols=2,  # two panels a row stay readable on a phone
         gec_date=pd.Timestamp("2016-01-01"),
         text=charts.ChartText(
             title="Six simulated series, each down 45%, for six different reasons",
@@ -281,6 +282,14 @@ def _show_lab(table: pd.DataFrame, chart) -> None:
         "events in the model, placebo dates and a control series (see Robustness)."
     )
     ui.export_kit(chart, key="scenarios", results=table)
+
+
+def panel_name(name: str) -> str:
+    """A scenario's short name for its small-multiples panel (``gec_step`` -> ``GEC step``):
+    the table beside the chart gives its full description."""
+    words = name.replace("_", " ")
+    words = re.sub(r"\bgec\b", "GEC", words)
+    return words[:1].upper() + words[1:]
 
 
 def scenario_words(name: str) -> str:

@@ -112,4 +112,4 @@ def test_the_scenario_panels_are_named_in_words():
     panels = [t for t in texts if t.startswith("<b>")]
     assert len(panels) == 6, texts
     assert not any("_" in t for t in panels), panels
-    assert "<b>A decline already under way</b>" in panels
+    assert "<b>Trend only</b>" in panels and "<b>GEC step</b>" in panels

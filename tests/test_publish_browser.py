@@ -1,6 +1,7 @@
 """Charts to publish in a real browser (issue 16 item 8): at a phone's 390 px and a laptop's
 1280 px the pages do not overflow sideways, charts take the column's width and no text drawn
-in a chart's legend or axis titles is cut at its edges; chart titles are page text above the chart.
+in a chart's legend, axis titles or labels (the timeline's event names, intervention lines'
+labels, panel names) is cut at its edges; chart titles are page text above the chart.
 Screenshots in tests/artifacts/publish-*.png."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ CLIPPED = """() => {
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
     if (box.width === 0) continue;
-    for (const t of plot.querySelectorAll('.legendtext, .gtitle, .xtitle, .ytitle')) {
+    for (const t of plot.querySelectorAll('.legendtext, .gtitle, .xtitle, .ytitle, .annotation-text')) {
       const r = t.getBoundingClientRect();
       if (r.width === 0) continue;
       if (r.left < box.left - 1 || r.right > box.right + 1)

@@ -60,7 +60,7 @@ def _hover(point: dict, unit: str) -> str:
 
 
 NARROW_PLOT_PX = 300  # the plot's width on a 390 px phone: labels are laid out to fit it
-LEVEL_PX = 30  # one level of (up to two-line) labels
+LEVEL_PX = 34  # one level of (up to two-line) labels
 
 
 def _levels(events: list[dict], lo: pd.Timestamp, hi: pd.Timestamp) -> list[tuple[int, str, str]]:

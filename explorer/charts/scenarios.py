@@ -37,7 +37,7 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
         rows=rows,
         cols=cols,
         shared_xaxes=True,
-        vertical_spacing=0.16,
+        vertical_spacing=0.16 if rows <= 2 else 0.1,
         horizontal_spacing=0.06,
     )
     for i, name in enumerate(names):
@@ -94,7 +94,7 @@ def scenario_grid(frames: dict[str, pd.DataFrame], *, gec_date, text, cols: int 
             xanchor="left",
             yanchor="bottom",
             showarrow=False,
-            font={"size": 12},
+            font={"size": 11},
         )
         fig.add_vline(
             x=gec_date,
