@@ -360,7 +360,8 @@ def interventions_editor(cur, events: pd.DataFrame) -> None:
     updates its cell in place instead of rebuilding the table on every step.
     """
     names = an.event_names(events)
-    st.multiselect(
+    pick, table = st.columns([1, 2], gap="large")
+    pick.multiselect(
         "Add events from the catalogue",
         list(names),
         format_func=names.get,
@@ -370,7 +371,7 @@ def interventions_editor(cur, events: pd.DataFrame) -> None:
         args=(events,),
     )
     key = f"xp_editor_{st.session_state.get('xp_editor_version', 0)}"
-    st.data_editor(
+    table.data_editor(
         _rows(cur.state, names),
         key=key,
         num_rows="fixed",
@@ -418,8 +419,8 @@ def interventions_editor(cur, events: pd.DataFrame) -> None:
     )
     err = st.session_state.get("xp_iv_error")
     if err:
-        st.error("Interventions: " + plain(err), icon=":material/error:")
-    st.button(
+        table.error("Interventions: " + plain(err), icon=":material/error:")
+    pick.button(
         "Add an intervention",
         icon=":material/add:",
         key="xp_add_row",

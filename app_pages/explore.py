@@ -51,14 +51,16 @@ with model_col:
 
 @st.fragment
 def analysis():
-    """Interventions on the left, the fit on the right; reruns alone when a date moves."""
+    """The interventions' table, then their dates on the left and the fit on the right; reruns
+    alone when a date moves."""
     cur = an.current(events)
+    st.subheader("Interventions")
+    if cur.tbl is not None:  # the table across the page: every column fits
+        xp.interventions_editor(cur, events)
     left, right = st.columns([1, 2], gap="large")
     fitted = None
     with left:
-        st.subheader("Interventions")
         if cur.tbl is not None:
-            xp.interventions_editor(cur, events)
             scrubbed = scrub.controls(cur.source, cur.key, cur.spec) if cur.ready else None
             xp.date_sliders(cur, events, skip=scrubbed[0] if scrubbed else None)
         else:

@@ -100,3 +100,26 @@ def test_a_series_sent_from_ingest_keeps_the_fifth_tribe_source_and_caveats():
     spec = _chart(at, "xp_chart")
     assert "Fifth Tribe" in spec["layout"]["meta"]["source"]
     assert any("2014 -> 2016 decline" in n for n in spec["layout"]["meta"]["notes"])
+
+
+def test_words_typed_in_the_export_kit_reach_the_files_and_outlive_the_popover():
+    """Title, source and byline edited in the kit: the embed code, alt text and the edited
+    chart the buttons export carry them; closing and reopening the kit keeps them."""
+    at = on_page("explore", ds="scenarios/gec_step")
+    at.session_state["xp_export_open"] = True
+    at.run()
+    no_trouble(at)
+    at.text_input(key="xp_export_w_title").set_value("Traffic fell before the GEC").run()
+    at.text_input(key="xp_export_w_byline").set_value("Graphic: A. Reporter").run()
+    no_trouble(at)
+    code = " ".join(c.value for c in at.code)
+    assert 'title="Traffic fell before the GEC"' in code
+    alt = next(t.value for t in at.text_area if t.label == "Alt text")
+    assert "Traffic fell before the GEC" in alt
+    words = at.session_state["xp_export_words"]["values"]
+    assert words["byline"] == "Graphic: A. Reporter"
+    at.session_state["xp_export_open"] = False
+    at.run()
+    at.session_state["xp_export_open"] = True
+    at.run()
+    assert at.text_input(key="xp_export_w_title").value == "Traffic fell before the GEC"

@@ -56,3 +56,42 @@ def test_charts_fit_the_column_without_overflow_or_clipped_text(server, browser,
     assert overflow <= 0, overflow
     assert not clipped, clipped
     assert widths and all(abs(w - col) <= 2 for w, col in widths), widths  # column width
+
+
+LOOK = """() => {
+  const app = getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor;
+  const plot = document.querySelector('.js-plotly-plot');
+  const tick = plot.querySelector('.xtick text');
+  const dots = [...plot.querySelectorAll('.scatterlayer .point')].map(p => p.style.fill);
+  return {app, tick: tick ? getComputedStyle(tick).fill : null, dots: dots.slice(0, 3)};
+}"""
+
+
+def _luminance(css: str) -> float:
+    import re
+
+    r, g, b = (int(x) for x in re.findall(r"\d+", css)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_app_and_its_charts_follow_the_reader_s_theme(server, browser, scheme):  # noqa: F811
+    """A reader whose system is dark gets a dark page and charts drawn for it (light text and
+    light observed points); a light reader the opposite. Screenshots: publish-theme-*.png."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1400}, color_scheme=scheme)
+    page = ctx.new_page()
+    page.goto(f"{server}/explore?ds=scenarios%2Fgec_step")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=90_000)
+    settle(page)
+    page.wait_for_timeout(1500)
+    look = page.evaluate(LOOK)
+    page.screenshot(path=str(ARTIFACTS / f"publish-theme-{scheme}.png"))
+    ctx.close()
+    page_dark = _luminance(look["app"]) < 0.3
+    assert page_dark == (scheme == "dark"), look
+    dots = [d for d in look["dots"] if d]
+    assert look["tick"] and dots, look
+    if scheme == "dark":  # light text and points on the dark page
+        assert _luminance(look["tick"]) > 0.5 and all(_luminance(d) > 0.5 for d in dots), look
+    else:  # Streamlit's grey ticks and black points on white
+        assert _luminance(look["tick"]) < 0.6 and all(_luminance(d) < 0.3 for d in dots), look

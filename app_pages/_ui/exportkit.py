@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from app_pages._ui.guard import md_escape, ui_guard_quiet
@@ -114,7 +116,9 @@ def export_kit(chart, *, key: str, results=None, where=None, provenance=None) ->
                 st.text_area(
                     "Methods paragraph", ex.methods(results), key=f"{key}_methods", height=120
                 )
-                st.text_area("Alt text", ex.alt(results, title), key=f"{key}_alt", height=90)
+                # Keyed on the title: an edited title gives alt text that says it.
+                tag = hashlib.sha1(title.encode()).hexdigest()[:8]
+                st.text_area("Alt text", ex.alt(results, title), key=f"{key}_alt_{tag}", height=90)
         from explorer.export.files import embed_snippet
 
         st.caption("Embed the small HTML file: host it, then paste (with its address):")
