@@ -35,6 +35,7 @@ credit     label or catalogue key of the credited intervention      ``credit=gec
 up         an uploaded file's name (never its contents)             ``up=visits.csv``
 upsha      the uploaded file's sha256 (64 hex digits)               ``upsha=8b4ab9...``
 uprows     the uploaded file's row count                            ``uprows=36``
+upsheet    the workbook sheet read from the uploaded file           ``upsheet=Data``
 v          the URL format's version (written whenever the URL       ``v=2``
            holds anything; links without it are version 1)
 =========  =======================================================  =======================
@@ -110,6 +111,7 @@ class AppState:
     upload_name: str | None = None
     upload_sha: str | None = None
     upload_rows: int | None = None
+    upload_sheet: str | None = None
 
     @property
     def source(self) -> str:
@@ -145,6 +147,7 @@ PARAMS = (
     "up",
     "upsha",
     "uprows",
+    "upsheet",
     "v",
 )
 # Version 1 names of the own-claim inputs -> today's parameters.
@@ -225,6 +228,8 @@ def to_query(state: AppState) -> dict[str, str]:
             q["up"] = state.upload_name
         if state.upload_rows is not None:
             q["uprows"] = str(int(state.upload_rows))
+        if state.upload_sheet:
+            q["upsheet"] = state.upload_sheet
         q.pop("ds", None)  # the upload is the data
     if q:
         q["v"] = str(VERSION)
@@ -496,7 +501,11 @@ def _upload(params, warnings) -> dict:
             "the uploaded file it names was ignored."
         )
         return {}
-    out = {"upload_sha": sha, "upload_name": name}
+    out = {
+        "upload_sha": sha,
+        "upload_name": name,
+        "upload_sheet": _name(params, "upsheet", warnings),
+    }
     if rows is not None:
         if re.fullmatch(r"\d{1,12}", rows.strip()):
             out["upload_rows"] = int(rows)

@@ -309,3 +309,33 @@ def test_the_prop99_preset_keeps_linden_s_newey_west_lag_1():
     assert round(float(row["estimate"].iloc[0]), 6) == -2.806417, table
     at.selectbox(key="xp_dataset").set_value("reference").run()
     assert widget(at, "selectbox", "xp_errors").value == "auto"
+
+
+def test_a_workbook_s_sheet_is_picked_in_the_app_and_kept_in_the_link():
+    """Data on the second sheet: the message names the sheets and the Sheet box; picking
+    'Data' fits, and the link records the sheet so a re-upload restores it."""
+    from tests.test_reliability_ingest import workbook
+
+    raw = workbook(cover=True)
+    at = session("explore")
+    if at.radio(key="xp_mode").value != "Upload a file":
+        at.radio(key="xp_mode").set_value("Upload a file").run()
+    at.file_uploader(key="xp_upload").upload("book.xlsx", raw, "application/octet-stream").run()
+    no_exception(at)
+    shown = errors(at)
+    assert any("'Data'" in e and "under Sheet" in e for e in shown), shown
+    box = widget(at, "selectbox", "xp_sheet")
+    assert box.options == ["Cover", "Data"] and box.value == "Cover"
+    box.set_value("Data").run()
+    no_exception(at)
+    assert not errors(at), errors(at)
+    assert level_metric(at)
+    assert qp(at, "upsheet") == ["Data"] and qp(at, "uprows") == ["36"]
+    link = dict(at.query_params)
+    other = session("explore", **link)
+    shown = " ".join(plain_text(i.value) for i in other.info)
+    assert "book.xlsx, sheet Data (36 rows" in shown, shown
+    other.file_uploader(key="xp_upload").upload("book.xlsx", raw, "application/octet-stream").run()
+    no_exception(other)
+    assert widget(other, "selectbox", "xp_sheet").value == "Data"
+    assert level_metric(other) == level_metric(at)

@@ -283,7 +283,7 @@ def test_data_on_the_second_sheet_names_the_sheets_and_the_sheet_flag(tmp_path):
     msg = assert_one_clear_app_error(
         app_errors(lambda: ui.load_upload(workbook(cover=True), "book2.xlsx")), "'Data'"
     )
-    assert "--sheet" not in msg and "first sheet" in msg
+    assert "--sheet" not in msg and "under Sheet" in msg
     rc, out, err = run_cli(
         ["analyze", str(p), "--sheet", "Data", "--value", "count", "--intervention", "x=2015-06"]
     )

@@ -142,7 +142,9 @@ def resolve(state: AppState, tbl, events: pd.DataFrame) -> tuple[AppState, list[
 
 
 def _data_key(state: AppState) -> str:
-    return state.upload_sha or state.dataset or DEFAULT_DATASET
+    if state.upload_sha:
+        return f"{state.upload_sha}|{state.upload_sheet or ''}"
+    return state.dataset or DEFAULT_DATASET
 
 
 def default_ivs(events: pd.DataFrame) -> tuple:
@@ -369,16 +371,16 @@ def current(events: pd.DataFrame) -> Current:
     what is fitted); problems listed, not raised."""
     from app_pages._ui import state as app_state
     from app_pages._ui.tables import dataset_sha, table
-    from app_pages._ui.uploads import missing_upload_text, uploaded
+    from app_pages._ui.uploads import missing_upload_text, state_upload_key, uploaded
 
     state = app_state.current()
     if state.source == "upload":
-        up = uploaded(state.upload_sha)
+        up = uploaded(state_upload_key(state))
         if up is None:
             return Current(
                 state, None, None, None, None, (Problem("Data", missing_upload_text(state)),)
             )
-        source, key, tbl = "upload", state.upload_sha, up.table
+        source, key, tbl = "upload", state_upload_key(state), up.table
     else:
         key = state.dataset if infos_row(state.dataset) else DEFAULT_DATASET
         if state.dataset and key != state.dataset:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state as app_state
-from app_pages._ui.guard import guard, md_escape, plain
+from app_pages._ui.guard import guard, md_escape
 from app_pages._ui.tables import dataset_infos, dataset_sha, table
 from explorer.errors import InputError
 
@@ -71,14 +71,20 @@ def _size(tbl) -> int:
         return 0
 
 
+def upload_key(sha: str, sheet: str | None = None) -> str:
+    """The key of an upload's table: its checksum, and the sheet read from a workbook."""
+    return f"{sha}|{sheet}" if sheet else sha
+
+
 def load_upload(data: bytes, filename: str, *, sheet=None, time=None):
-    """Load uploaded bytes with the project's loader into this session; (sha256, Table).
+    """Load uploaded bytes with the project's loader into this session; (key, Table), the key
+    being ``upload_key(sha256, sheet)``.
 
     Raises InputError (the loader's message, or the server's memory limit).
     """
     from explorer.io.loader import load_table
 
-    sha = hashlib.sha256(data).hexdigest()
+    sha = upload_key(hashlib.sha256(data).hexdigest(), sheet)
     store = _store()
     if sha in store:
         store.move_to_end(sha)
@@ -122,10 +128,16 @@ def get_table(source: str, key: str):
     return table(key, dataset_sha(key))
 
 
+def state_upload_key(state) -> str | None:
+    return upload_key(state.upload_sha, state.upload_sheet) if state.upload_sha else None
+
+
 def missing_upload_text(state) -> str:
     """The sentence for a link to an upload this session does not have."""
     rows = f"{state.upload_rows:,} rows, " if state.upload_rows is not None else ""
     name = state.upload_name or "(name not recorded)"
+    if state.upload_sheet:
+        name += f", sheet {state.upload_sheet}"
     return (
         f"This analysis used an uploaded file {name} ({rows}sha256 {state.upload_sha[:12]}...): "
         "upload it to continue."
@@ -182,51 +194,97 @@ def data_source_picker(*, key: str, default: str | None = None):
         type=["csv", "tsv", "txt", "xlsx", "parquet"],
     )
     box = st.container()
-    if up is not None and st.session_state.get(f"{key}_upload_seen") != up.file_id:
-        st.session_state[f"{key}_upload_seen"] = up.file_id
-        # A link's file this session does not have yet: its settings are to be restored.
-        from_link = bool(state.upload_sha) and uploaded(state.upload_sha) is None
-        try:
-            sha, tbl = load_upload(up.getvalue(), up.name)
-        except InputError as exc:
-            box.error(md_escape(str(exc)), icon=":material/error:")
-            st.session_state[f"{key}_upload_error"] = str(exc)
-        else:
-            st.session_state.pop(f"{key}_upload_error", None)
-            wanted = state.upload_sha
-            if wanted and wanted != sha and uploaded(wanted) is None:
-                st.session_state[f"{key}_upload_differs"] = (
-                    f"This file ({plain(up.name)}, sha256 {sha[:12]}...) differs from the one the "
-                    f"analysis used ({plain(state.upload_name or 'unnamed')}, sha256 "
-                    f"{wanted[:12]}...): its numbers will not match the link's. The settings "
-                    "were applied to this file where its columns allow."
-                )
-            # The link's own file restores its analysis; any other file starts from its own
-            # columns (the model options and the interventions that fit it are kept).
-            reset = {} if from_link else _column_reset()
-            state = app_state.update(
-                dataset=None,
-                upload_sha=sha,
-                upload_name=up.name,
-                upload_rows=len(tbl.frame),
-                **reset,
-            )
-            st.session_state[f"{mode_key}_for"] = state.source
-    elif up is not None and st.session_state.get(f"{key}_upload_error"):
-        box.error(md_escape(st.session_state[f"{key}_upload_error"]), icon=":material/error:")
+    if up is not None:
+        data = up.getvalue()
+        sha = _file_sha(key, up.file_id, data)
+        sheet = _sheet_picker(key, up, data, sha, state)
+        choice = (up.file_id, sheet)
+        if st.session_state.get(f"{key}_upload_seen") != choice:
+            st.session_state[f"{key}_upload_seen"] = choice
+            state = _take_upload(key, up.name, data, sha, sheet, state, box)
+        elif st.session_state.get(f"{key}_upload_error"):
+            box.error(md_escape(st.session_state[f"{key}_upload_error"]), icon=":material/error:")
     differs = st.session_state.pop(f"{key}_upload_differs", None)
     if differs:
         box.warning(md_escape(differs), icon=":material/difference:")
     if state.source != "upload":
         box.caption("Upload a file to analyse it; until then the analysis below is unchanged.")
         return None
-    have = uploaded(state.upload_sha)
+    have = uploaded(state_upload_key(state))
     if have is None:
         box.info(md_escape(missing_upload_text(state)), icon=":material/upload_file:")
         return None
     if st.session_state.get(f"{key}_upload_error"):
         box.caption("Still showing the last file that loaded.")
-    return "upload", state.upload_sha, have.table
+    return "upload", state_upload_key(state), have.table
+
+
+def _file_sha(key: str, file_id: str, data: bytes) -> str:
+    """The file's sha256, computed once per uploaded file."""
+    memo = st.session_state.get(f"{key}_upload_sha")
+    if not memo or memo[0] != file_id:
+        memo = (file_id, hashlib.sha256(data).hexdigest())
+        st.session_state[f"{key}_upload_sha"] = memo
+    return memo[1]
+
+
+def _sheet_picker(key: str, up, data: bytes, sha: str, state) -> str | None:
+    """A workbook with several sheets: pick the one with the data (the link's, if it is this
+    file); None for any other file."""
+    from explorer.io.readers import sheet_names
+
+    if not str(up.name).lower().endswith((".xlsx", ".xlsm")):
+        return None
+    memo = st.session_state.get(f"{key}_upload_sheets")
+    if not memo or memo[0] != up.file_id:
+        memo = (up.file_id, sheet_names(data))
+        st.session_state[f"{key}_upload_sheets"] = memo
+    sheets = memo[1]
+    if len(sheets) < 2:
+        return None
+    want = state.upload_sheet if state.upload_sha == sha else None
+    skey = app_state.widget_key(f"{key}_sheet", (up.file_id, *sheets))
+    if skey not in st.session_state:
+        st.session_state[skey] = want if want in sheets else sheets[0]
+    return st.selectbox(
+        "Sheet", sheets, key=skey, help="The workbook's sheet that holds the time series"
+    )
+
+
+def _take_upload(key, name, data, sha, sheet, state, box):
+    """Load the file (and sheet) into this session and make it the analysis's data."""
+    # A link's file this session does not have yet: its settings are to be restored.
+    wanted = state.upload_sha
+    from_link = bool(wanted) and uploaded(state_upload_key(state)) is None
+    try:
+        k, tbl = load_upload(data, name, sheet=sheet)
+    except InputError as exc:
+        from app_pages._ui.words import in_app_words
+
+        text = getattr(exc, "app_text", None) or in_app_words(str(exc))
+        box.error(md_escape(text), icon=":material/error:")
+        st.session_state[f"{key}_upload_error"] = text
+        return state
+    st.session_state.pop(f"{key}_upload_error", None)
+    if wanted and wanted != sha and from_link:
+        st.session_state[f"{key}_upload_differs"] = (
+            f"This file ({name}, sha256 {sha[:12]}...) differs from the one the analysis used "
+            f"({state.upload_name or 'unnamed'}, sha256 {wanted[:12]}...): its numbers will not "
+            "match the link's. The settings were applied to this file where its columns allow."
+        )
+    # The link's own file restores its analysis; any other file starts from its own columns
+    # (the model options and the interventions that fit it are kept).
+    reset = {} if from_link else _column_reset()
+    state = app_state.update(
+        dataset=None,
+        upload_sha=sha,
+        upload_name=name,
+        upload_rows=len(tbl.frame),
+        upload_sheet=sheet,
+        **reset,
+    )
+    st.session_state[f"{key}_mode_for"] = state.source
+    return state
 
 
 FREQ_WORDS = {"D": "Daily", "W": "Weekly", "M": "Monthly", "Q": "Quarterly", "Y": "Yearly"}
@@ -251,7 +309,13 @@ def _on_mode(mode_key: str) -> None:
     st.session_state[f"{mode_key}_choice"] = st.session_state.get(mode_key)
     state = app_state.current()
     if st.session_state.get(mode_key) == MODES[0] and state.source == "upload":
-        app_state.update(upload_sha=None, upload_name=None, upload_rows=None, **_column_reset())
+        app_state.update(
+            upload_sha=None,
+            upload_name=None,
+            upload_rows=None,
+            upload_sheet=None,
+            **_column_reset(),
+        )
         st.session_state[f"{mode_key}_for"] = "dataset"
 
 

@@ -460,6 +460,27 @@ def _has_formulas(zf: zipfile.ZipFile) -> bool:
     return False
 
 
+def sheet_names(raw: bytes) -> list[str]:
+    """The worksheets of an .xlsx workbook, in order ([] for anything that is not one).
+
+    >>> sheet_names(b"month,n")
+    []
+    """
+    if not raw.startswith(b"PK"):
+        return []
+    try:
+        import openpyxl
+
+        _check_zip(raw)
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            return list(wb.sheetnames)
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - not a readable workbook: the loader will say why
+        return []
+
+
 def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.DataFrame, str]:
     zf = _check_zip(raw)
     try:
@@ -550,10 +571,7 @@ def _read_xlsx(raw: bytes, sheet: str | None, notes: list[str]) -> tuple[pd.Data
         new = InputError(
             f"{head} Choose the sheet with the data with --sheet {quote(others[0], 40)}."
         )
-        new.app_text = (
-            f"{head} The app reads the first sheet: move the data to the first sheet, or save "
-            "that sheet as CSV and upload it."
-        )
+        new.app_text = f"{head} Choose the sheet with the data under Sheet, below the file."
         raise new from None
     return frame, chosen
 
