@@ -6,6 +6,7 @@ widgets, call the core through the cached wrappers in ``app_pages/_ui.py`` and s
 """
 
 import logging
+import pathlib
 import sys
 
 import streamlit as st
@@ -19,7 +20,9 @@ sys.setswitchinterval(0.0005)
 
 st.set_page_config(
     page_title="Evidence Explorer",
-    page_icon=":material/query_stats:",
+    # A local file (scripts/make_icon.py): a ":material/..." icon made every browser fetch the
+    # favicon from fonts.gstatic.com.
+    page_icon=str(pathlib.Path(__file__).with_name("app_pages") / "_assets" / "icon.png"),
     layout="wide",
     menu_items={
         "About": "Interrupted time-series evidence explorer: was the drop already under way?"

@@ -130,9 +130,11 @@ if result is not None:
     )
     st.caption("Hashtags only (normalised spelling); never tweet text.")
     c1, c2 = st.columns(2)
+    from explorer.export.files import to_csv
+
     c1.download_button(
         "Series (CSV)",
-        s.to_csv(index=False).encode(),
+        to_csv(s),  # formula-safe cells, as every exported CSV
         "tweet_series.csv",
         "text/csv",
         key="in_dl_csv",

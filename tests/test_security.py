@@ -262,3 +262,34 @@ def test_dataset_names_from_urls_are_catalogue_keys_only(name):
         catalog.get_dataset(name)
     state, warnings = from_query({"ds": name}, datasets=[i.key for i in catalog.list_resources()])
     assert state.dataset is None and warnings
+
+
+def test_every_csv_the_app_offers_goes_through_the_formula_safe_writer():
+    """No download button in the app is fed by pandas' own ``to_csv`` (which writes a cell
+    such as ``=HYPERLINK(...)`` as a live formula): they use ``explorer.export.files.to_csv``."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    offenders = []
+    for path in sorted((ROOT / "app_pages").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "download_button"
+            ):
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                for sub in ast.walk(arg):
+                    if (
+                        isinstance(sub, ast.Call)
+                        and isinstance(sub.func, ast.Attribute)
+                        and sub.func.attr == "to_csv"
+                        and not (
+                            isinstance(sub.func.value, ast.Name) and sub.func.value.id == "files"
+                        )
+                    ):
+                        offenders.append(f"{path.name}:{sub.lineno}")
+    assert not offenders, offenders
