@@ -570,6 +570,18 @@ async def _measure_replicas(ports: dict[int, int], states: dict[int, dict], stat
     await asyncio.sleep(KILL_AT)
     os.kill(victim["pid"], signal.SIGKILL)
     t_kill = time.time()
+
+    async def wait_back():
+        """Seconds until the supervisor's new process is healthy, watched while the readers
+        read (measured after them, it counted their reading time as downtime)."""
+        while time.time() - t_kill < 90:
+            now = json.loads(state2.read_text())["replicas"][0]
+            if now["pid"] != victim["pid"] and await asyncio.to_thread(_healthy, now["port"]):
+                return time.time() - t_kill
+            await asyncio.sleep(0.25)
+        return None
+
+    watcher = asyncio.ensure_future(wait_back())
     done = await asyncio.gather(*tasks, return_exceptions=True)
     on_victim = [i for i, sn in enumerate(seen) if sn.get("replica") == victim["name"]]
     others = [i for i in range(N_CONCURRENT) if i not in on_victim]
@@ -587,13 +599,7 @@ async def _measure_replicas(ports: dict[int, int], states: dict[int, dict], stat
         "again_errors": [a["error"] for a in reloaded if "error" in a],
     }
     # The supervisor starts it again and the proxy takes it back.
-    back = None
-    while time.time() - t_kill < 90:
-        now = json.loads(state2.read_text())["replicas"][0]
-        if now["pid"] != victim["pid"] and _healthy(now["port"]):
-            back = time.time() - t_kill
-            break
-        await asyncio.sleep(0.25)
+    back = await watcher
     out["kill"]["back_s"] = back
     # Readers who reloaded while the killed replica was still down must have landed elsewhere
     # (later ones may land on it again, restarted: a fresh session there is as good).

@@ -111,14 +111,23 @@ def _key_latency(page, chart: str, thumb: str, n: int) -> list[float]:
 
 def _slider_reruns(page, n: int) -> list[float]:
     """Today's rerun: a key on the date slider until the chart changed and the script is idle."""
-    data = "JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => t.y))"
+    # null while Streamlit swaps the chart element during the rerun: wait for the new one
+    data = (
+        "(() => { const p = document.querySelector('.js-plotly-plot');"
+        " return p && p.data ? JSON.stringify(p.data.map(t => t.y)) : null; })()"
+    )
     out = []
     for _ in range(n):
         before = page.evaluate(f"() => {data}")
         page.locator("[data-testid='stSlider'] input[type='range']").first.focus()
         t0 = time.perf_counter()
         page.keyboard.press("ArrowLeft")
-        page.wait_for_function(f"(b) => {data} !== b", arg=before, timeout=60_000, polling=10)
+        page.wait_for_function(
+            f"(b) => {{ const d = {data}; return d !== null && d !== b; }}",
+            arg=before,
+            timeout=60_000,
+            polling=10,
+        )
         page.wait_for_selector(READY, timeout=60_000)
         out.append(time.perf_counter() - t0)
         page.wait_for_timeout(300)
