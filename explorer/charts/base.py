@@ -130,6 +130,12 @@ class Chart:
         import plotly.graph_objects as go
 
         fig = go.Figure(self.figure)
+        if self.kind == "timeline" and width >= 560:
+            # Names wrap for a phone's plot in the app; an image of known width has room for
+            # each on one line, so its rows fit the preset's height (640 x 400 included).
+            for a in fig.layout.annotations or ():
+                if a.name != _DECO and a.text and "<br>" in a.text:
+                    a.text = a.text.replace("</b><br><b>", " ").replace("<br>", " ")
         decorate(fig, self.text, width=width, height=height)
         return fig
 

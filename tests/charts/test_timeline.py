@@ -52,3 +52,15 @@ def test_the_claim_window_is_named_in_the_legend_not_drawn_over_the_axis():
     chart = ap01_timeline()
     assert not [a for a in chart.figure.layout.annotations if "Claim window" in (a.text or "")]
     assert "Claim window 2014-06 to 2016-07" in [t.name for t in chart.figure.data]
+
+
+def test_an_exported_timeline_writes_each_name_on_one_line():
+    """The app wraps names for a phone; an image of known width (640 x 400 and up) has room
+    for one line each, so its rows fit the preset's height."""
+    chart = ap01_timeline()
+    assert any("<br>" in (a.text or "") for a in chart.figure.layout.annotations)
+    fig = chart.sized(640, 400)
+    texts = [a.text for a in fig.layout.annotations if a.text]
+    assert not any("<br>" in t for t in texts if "Twitter" in t or "GEC" in t), texts
+    assert "Twitter: 125,000 accounts suspended" in texts
+    assert "<b>GEC announced</b>" in texts
