@@ -191,46 +191,32 @@ def auto_or(state) -> str:
 
 
 # -- columns -------------------------------------------------------------------------------------
+def _column_box(where, label: str, options: list[str], key: str, field: str, value) -> None:
+    """A selectbox over data-dependent ``options`` showing the state's ``field`` (``value``)."""
+    wkey = app_state.widget_key(key, options)
+    app_state.seed(wkey, value)
+    where.selectbox(
+        label, options, key=wkey, format_func=str, on_change=app_state.writer(wkey, field)
+    )
+
+
 def column_mapping(cur, *, key: str = "xp") -> None:
     """Time and value columns (and the treated group for long data), drawn from the state."""
     tbl, state = cur.tbl, cur.state
     cols = [str(c) for c in tbl.frame.columns]
     c1, c2 = st.columns(2)
-    tkey = app_state.widget_key(f"{key}_time", cols)
     if state.time in cols:
-        app_state.seed(tkey, state.time)
-        c1.selectbox(
-            "Time column",
-            cols,
-            key=tkey,
-            format_func=str,
-            on_change=app_state.writer(tkey, "time"),
-        )
+        _column_box(c1, "Time column", cols, f"{key}_time", "time", state.time)
     else:
         c1.caption(f"Time: {plain(state.time or '')}")
     values = an.numeric_columns(tbl, exclude=(state.time,)) or [c for c in cols if c != state.time]
-    vkey = app_state.widget_key(f"{key}_value", values)
     if state.value in values:
-        app_state.seed(vkey, state.value)
-        c2.selectbox(
-            "Value column",
-            values,
-            key=vkey,
-            format_func=str,
-            on_change=app_state.writer(vkey, "value"),
-        )
+        _column_box(c2, "Value column", values, f"{key}_value", "value", state.value)
     if state.group:
         units = sorted(str(u) for u in tbl.frame[state.group].dropna().unique())
-        gkey = app_state.widget_key(f"{key}_treated", units)
         if state.treated in units:
-            app_state.seed(gkey, state.treated)
-            st.selectbox(
-                f"Treated {plain(state.group)}",
-                units,
-                key=gkey,
-                format_func=str,
-                on_change=app_state.writer(gkey, "treated"),
-            )
+            label = f"Treated {plain(state.group)}"
+            _column_box(st, label, units, f"{key}_treated", "treated", state.treated)
 
 
 # -- interventions -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ made by ``downloads``), ``show`` (charts at the column's width, the data's cavea
 module is light to import: the core's heavy modules load inside the functions that need them.
 """
 
+from app_pages._ui.analysis import numeric_columns, periods_of
 from app_pages._ui.cache import (
     attribution,
     breaks,
@@ -54,13 +55,9 @@ from app_pages._ui.tables import (
 )
 from app_pages._ui.uploads import data_source_picker, get_table, load_upload
 from app_pages._ui.widgets import (
-    column_mapping,
-    default_value,
     effect_text,
     loader_report,
-    numeric_columns,
     overall_label,
-    periods_of,
     verdict_block,
     verdict_lines,
 )
@@ -75,13 +72,11 @@ __all__ = [
     "breaks",
     "caveats_box",
     "claims",
-    "column_mapping",
     "data_source_picker",
     "dataset_caveats",
     "dataset_infos",
     "dataset_sha",
     "dataset_title",
-    "default_value",
     "effect_text",
     "events",
     "export_kit",

@@ -210,7 +210,7 @@ def rekey_editor() -> None:
 def build(state: AppState, tbl, periods, freq: str, names: dict | None = None):
     """(ItsSpec or None, list of Problem): every problem at once, each naming its control."""
     from explorer.errors import SpecError
-    from explorer.spec import ItsSpec, parse_errors, parse_seasonality
+    from explorer.urlstate import to_spec
 
     problems: list[Problem] = []
     fam = FAMILY_WORDS.get(state.family, state.family)
@@ -278,27 +278,8 @@ def build(state: AppState, tbl, periods, freq: str, names: dict | None = None):
             )
     if problems:
         return None, problems
-    ekind, order = parse_errors(None if errors == "auto" else errors)
-    skind, k = parse_seasonality(state.seasonality)
     try:
-        spec = ItsSpec(
-            time=state.time,
-            value=state.value,
-            interventions=state.interventions,
-            group=state.group,
-            treated=state.treated,
-            control=state.control,
-            offset=state.offset,
-            covariates=state.covariates,
-            family=state.family,
-            log=state.log,
-            errors=ekind,
-            ar_order=order,
-            hac_lags=state.hac_lags,
-            seasonality=skind,
-            fourier_k=k,
-            model=state.model,
-        )
+        spec = to_spec(replace(state, errors=errors))  # "auto" errors as the app means them
     except SpecError as exc:
         return None, [Problem("Model", in_app_words(str(exc)))]
     return spec, []
@@ -386,12 +367,18 @@ def current(events: pd.DataFrame) -> Current:
         if state.dataset and key != state.dataset:
             state = app_state.update(dataset=key)
         source, tbl = "dataset", table(key, dataset_sha(key))
+    memo = st.session_state.get("app_current")
+    if memo is not None and memo[0] == (state, key, tbl.sha256):
+        return memo[1]  # the same state and data as a moment ago (the fragment below the page)
     new, notes = resolve(state, tbl, events)
     if new != state:
         app_state.put(new)
     periods = periods_of(tbl, new.time)
     spec, problems = build(new, tbl, periods, tbl.freq, event_names(events))
-    return Current(new, source, key, tbl, spec, tuple(problems), tuple(notes), periods)
+    cur = Current(new, source, key, tbl, spec, tuple(problems), tuple(notes), periods)
+    # The notes are said once; a second look at the same resolved state has none to say.
+    st.session_state["app_current"] = ((new, key, tbl.sha256), replace(cur, notes=()))
+    return cur
 
 
 def periods_of(tbl, time: str) -> pd.DatetimeIndex:

@@ -355,10 +355,3 @@ def _column_reset() -> dict:
     return dict(
         time=None, value=None, group=None, treated=None, control=None, offset=None, covariates=()
     )
-
-
-def seed(widget_key: str, wanted, options) -> None:
-    """Give a widget its initial value once (and repair a value that is no longer offered)."""
-    current = st.session_state.get(widget_key)
-    if current is None or current not in options:
-        st.session_state[widget_key] = wanted if wanted in options else options[0]

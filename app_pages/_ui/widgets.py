@@ -1,14 +1,11 @@
-"""Page building blocks: column mapping, the loader's report, labels, the verdict block."""
+"""Page building blocks: the loader's report, labels, the verdict block."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from app_pages._ui.cache import breaks, placebos, power, series, sweep
-from app_pages._ui.guard import guard, md_escape, plain
-from app_pages._ui.tables import dataset_infos
-from app_pages._ui.uploads import seed
+from app_pages._ui.guard import guard, md_escape
 
 
 def verdict_block(source: str, key: str, spec, label: str | None = None) -> None:
@@ -68,67 +65,7 @@ def overall_label(source, key, spec, label, **results) -> tuple[str, str]:
     ).overall
 
 
-# -- tables and labels -------------------------------------------------------------------------
-def column_mapping(tbl, *, key: str):
-    """Time and value columns (and treated group for long data).
-
-    Defaults come from the URL (``{key}_url_*`` set by the page) or the catalogue; they are
-    written into the widgets' state once, before the widgets exist, so a user's later choice
-    is never overridden.
-    """
-    cols = list(tbl.frame.columns)
-    suffix = tbl.sha256[:8]
-    c1, c2 = st.columns(2)
-    time_key, value_key = f"{key}_time_{suffix}", f"{key}_value_{suffix}"
-    seed(time_key, st.session_state.get(f"{key}_url_time") or tbl.time_column, cols)
-    time = c1.selectbox("Time column", cols, key=time_key)
-    values = numeric_columns(tbl, exclude=(time,)) or [c for c in cols if c != time]
-    seed(value_key, st.session_state.get(f"{key}_url_value") or default_value(tbl), values)
-    value = c2.selectbox("Value column", values, key=value_key)
-    group = treated = None
-    if getattr(tbl, "group_column", None):
-        group = tbl.group_column
-        units = sorted(str(u) for u in tbl.frame[group].dropna().unique())
-        treated_key = f"{key}_treated_{suffix}"
-        seed(
-            treated_key, st.session_state.get(f"{key}_url_treated") or _default_treated(tbl), units
-        )
-        treated = st.selectbox(f"Treated {plain(group)}", units, key=treated_key)
-    return time, value, group, treated
-
-
-def _default_treated(tbl) -> str | None:
-    infos = dataset_infos().set_index("name")
-    name = getattr(tbl, "name", None)
-    if name in infos.index and infos.loc[name, "default_treated"]:
-        return str(infos.loc[name, "default_treated"])
-    return None
-
-
-def default_value(tbl) -> str | None:
-    name = getattr(tbl, "name", None)
-    if name:
-        try:
-            info = dataset_infos().set_index("name")
-            if name in info.index:
-                return info.loc[name, "default_value"]
-        except Exception:  # noqa: BLE001 - a default is a convenience only
-            return None
-    return None
-
-
-def numeric_columns(tbl, *, exclude=()) -> list[str]:
-    f = tbl.frame
-    return [c for c in f.columns if c not in exclude and pd.api.types.is_numeric_dtype(f[c])]
-
-
-def periods_of(tbl, time: str) -> pd.DatetimeIndex:
-    from explorer.periods import to_period_start
-
-    d = pd.to_datetime(tbl.frame[time], errors="coerce").dropna().unique()
-    return to_period_start(pd.DatetimeIndex(d).sort_values(), tbl.freq).unique()
-
-
+# -- the loader's report and labels -----------------------------------------------------------
 def loader_report(tbl) -> None:
     """What the loader inferred (encoding, delimiter, dates, frequency) and any gaps."""
     rep = tbl.report
