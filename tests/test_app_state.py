@@ -309,6 +309,10 @@ def test_the_prop99_preset_keeps_linden_s_newey_west_lag_1():
     assert round(float(row["estimate"].iloc[0]), 6) == -2.806417, table
     at.selectbox(key="xp_dataset").set_value("reference").run()
     assert widget(at, "selectbox", "xp_errors").value == "auto"
+    # A link naming only the dataset opens on the preset too.
+    linked = session("explore", ds="reference/prop99")
+    assert widget(linked, "selectbox", "xp_errors").value == "hac"
+    assert qp(linked, "lags") == ["1"]
 
 
 def test_a_workbook_s_sheet_is_picked_in_the_app_and_kept_in_the_link():

@@ -134,11 +134,28 @@ def resolve(state: AppState, tbl, events: pd.DataFrame) -> tuple[AppState, list[
             notes.append(f"The {what} column {v[:40]!r} is not in these data and was dropped.")
             kw[name] = None
     new = replace(state, **kw)
+    new = _preset_on_new_data(new)
     new = fit_ivs_to_data(new, tbl, events)
     placed = st.session_state.pop("app_placed_note", None)
     if placed:
         notes.append(placed)
     return new, notes
+
+
+def _preset_on_new_data(state: AppState) -> AppState:
+    """A dataset whose paper's method is its preset (Prop 99: Newey-West lag 1) opens with it
+    when the errors were left at auto, also from a link that names only the dataset; picking
+    the dataset in the box does the same (``uploads.preset_method``)."""
+    data_key = _data_key(state)
+    if st.session_state.get("app_preset_for") == data_key:
+        return state
+    st.session_state["app_preset_for"] = data_key
+    row = infos_row(state.dataset) if state.source == "dataset" else {}
+    errors = row.get("default_errors")
+    if not isinstance(errors, str) or not errors or state.errors != "auto" or state.hac_lags:
+        return state
+    lags = row.get("default_hac_lags")
+    return replace(state, errors=errors, hac_lags=None if pd.isna(lags) else int(lags))
 
 
 def _data_key(state: AppState) -> str:
