@@ -161,14 +161,16 @@ def effects_table(page) -> str:
     )
 
 
-def expected_fit(date: str):
-    """``fit_its`` of the page's default analysis with the GEC at ``date``."""
+def expected_fit(date: str, errors: str = "hac"):
+    """``fit_its`` of the page's analysis with the GEC at ``date`` (``errors`` hac, or ar:1 as
+    the app's auto errors choose for this gaussian series)."""
     from explorer.catalog import load_dataset
     from explorer.io.series import series_from_spec
     from explorer.models.fit import fit_its
     from explorer.spec import Intervention, ItsSpec
 
-    spec = ItsSpec(time="date", value="value", interventions=(Intervention("gec", date),))
+    ar = {"errors": "ar", "ar_order": 1} if errors == "ar:1" else {"errors": errors}
+    spec = ItsSpec(time="date", value="value", interventions=(Intervention("gec", date),), **ar)
     return fit_its(series_from_spec(load_dataset("scenarios/gec_step"), spec), spec)
 
 
@@ -199,8 +201,13 @@ def test_moving_the_date_updates_chart_and_numbers_and_the_url_reopens_it(server
     again.close()
 
 
-def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(server, browser):
-    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step&errors=hac")
+@pytest.mark.parametrize("errors", ["hac", "ar:1"], ids=["newey-west", "auto-ar1"])
+def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(
+    server, browser, errors
+):
+    # hac asked for in the link; auto errors are AR(1) by REML for this series (no parameter).
+    query = "&errors=hac" if errors == "hac" else ""
+    page = open_page(browser, f"{server}/explore?ds=scenarios%2Fgec_step{query}")
     page.wait_for_selector("[data-testid=scrubChart] .main-svg")
     start, url0, table0 = scrub_state(page), page.url, effects_table(page)
     rng = page.locator("[data-testid=scrubRange]")
@@ -226,14 +233,14 @@ def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(se
     assert seen[-1]["redraws"] >= start["redraws"] + 8
     # The browser's lines are the full fit's at the dragged date (1e-8).
     mid = seen[3]
-    fit = expected_fit(mid["date"])
+    fit = expected_fit(mid["date"], errors)
     import numpy as np
 
     got = np.array([np.nan if v is None else v for v in mid["fitted"]], float)
     np.testing.assert_allclose(got, fit.counterfactual["fitted"], rtol=1e-8)
     lc = fit.interventions[0].level_change
     assert mid["headline"] == f"{lc.estimate:+.3g} ({lc.ci_low:+.3g} to {lc.ci_high:+.3g})"
-    page.screenshot(path=str(ARTIFACTS / "explore_dragging.png"))
+    page.screenshot(path=str(ARTIFACTS / f"explore_dragging_{errors}.png"))
 
     page.mouse.up()
     final = seen[-1]["date"]
@@ -241,7 +248,7 @@ def test_dragging_the_scrubber_redraws_without_the_server_and_release_commits(se
     settle(page)
     table = effects_table(page)
     assert table != table0
-    lc = expected_fit(final).interventions[0].level_change
+    lc = expected_fit(final, errors).interventions[0].level_change
     assert repr(lc.estimate)[:10] in table
     assert level_text(page) == seen[-1]["headline"]
     page.close()

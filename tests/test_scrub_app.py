@@ -33,10 +33,19 @@ def test_without_the_component_the_slider_and_static_chart_stay():
 
 
 def test_a_model_the_sweep_does_not_batch_says_it_refits_on_release():
-    at = explore(ds="scenarios/gec_step", errors="ar:1")
+    at = explore(ds="scenarios/gec_step", errors="ar:2")
     assert not at.exception
     assert any("refits on release" in c.value for c in at.caption), [c.value for c in at.caption]
     assert widget(at, "select_slider", "xp_date_0").value == "2016-01-01"
+
+
+def test_the_default_ar1_errors_are_dragged_live():
+    """Auto errors on a gaussian segmented model are AR(1) by REML: the scrubber covers them,
+    so no "refits on release" note (the AppTest has no component: the slider stays)."""
+    at = explore(ds="scenarios/gec_step")
+    assert not at.exception
+    assert any("AR(1)" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert not any("refits on release" in c.value for c in at.caption)
 
 
 def test_the_component_is_not_mounted_outside_a_served_app(monkeypatch):

@@ -5,7 +5,10 @@ conditional densities of the rest, so whitening is the Cholesky factor of the fi
 covariance (the companion form's Lyapunov equation) followed by ``u_t - sum phi_i u_{t-i}``:
 exact GLS in O(n p), none of the first p observations dropped (as GLSAR drops them). The
 regression coefficients and sigma2 are profiled out, leaving a search over the AR coefficients
-alone (a bounded scalar search for p = 1, BFGS over the PACF transform for p > 1).
+alone: for p = 1 an 81-point grid brackets the global maximum and bisection on the profile's
+analytic slope finds its root to rounding (``_ar1_search``, shared with ``ar1_reml_batch``, which
+fits a stack of designs at once: the scrubber's and the sweep's dates); BFGS over the PACF
+transform for p > 1.
 
 ``method="reml"`` (the default) maximises the restricted likelihood, which adds
 -1/2 log|X' Sigma^-1 X| and divides the residual sum of squares by n - k: maximum likelihood
@@ -113,13 +116,7 @@ def ar_profile_fit(y, X, p: int, method: str = "ml") -> tuple[np.ndarray, np.nda
         return b, s2, ll
 
     if p == 1:
-        opt = optimize.minimize_scalar(
-            lambda r: -profile(np.array([r]))[2],
-            bounds=(-0.9999, 0.9999),
-            method="bounded",
-            options={"xatol": 1e-12},
-        )
-        phi = np.array([_polish(lambda r: -profile(np.array([r]))[2], float(opt.x))])
+        phi = _ar1_search(np.column_stack([X, y])[None], k, reml)
     else:
         opt = optimize.minimize(
             lambda u: -profile(constrain_stationary_univariate(u))[2],
@@ -130,27 +127,6 @@ def ar_profile_fit(y, X, p: int, method: str = "ml") -> tuple[np.ndarray, np.nda
         phi = constrain_stationary_univariate(opt.x)
     b, s2, ll = profile(phi)
     return b, phi, s2, ll
-
-
-def _polish(f, x: float, h: float = 1e-4, steps: int = 3) -> float:
-    """Newton steps on central differences from a bracketing search's minimum ``x`` of ``f``.
-
-    Near a flat minimum the search stops where rounding noise in ``f`` hides the slope (about
-    1e-7 in phi), so the same series in other units lands elsewhere; the root of the slope
-    is found to about 1e-10.
-    """
-    for _ in range(steps):
-        if not -0.9999 < x - h < x + h < 0.9999:
-            break
-        fp, f0, fm = f(x + h), f(x), f(x - h)
-        d2 = (fp - 2.0 * f0 + fm) / h**2
-        if not (np.isfinite(d2) and d2 > 0):
-            break
-        step = (fp - fm) / (2.0 * h) / d2
-        if not abs(step) < h:
-            break
-        x -= step
-    return x
 
 
 def reml_phi_hessian(y, X, phi: np.ndarray) -> np.ndarray:
@@ -285,3 +261,151 @@ def _unit(y: np.ndarray) -> float:
     v = np.abs(y[np.isfinite(y)])
     m = float(v.max()) if len(v) else 0.0
     return float(2.0 ** np.frexp(m)[1]) if m > 0 else 1.0
+
+
+def _ar1_moments(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cross products of ``Z`` (D, n, c) such that the AR(1) whitened ``Z' Z`` is
+    ``M0 + phi^2 M1 - phi M2`` (unit innovations, the first row scaled by sqrt(1 - phi^2))."""
+    M0 = np.einsum("dni,dnj->dij", Z, Z)
+    M1 = np.einsum("dni,dnj->dij", Z[:, 1:-1], Z[:, 1:-1])
+    C = np.einsum("dni,dnj->dij", Z[:, 1:], Z[:, :-1])
+    return M0, M1, C + np.swapaxes(C, 1, 2)
+
+
+def _ar1_profile(M, phi: np.ndarray, k: int, reml: bool):
+    """The AR(1) (restricted) profile log-likelihood's slope in phi, and b and RSS at phi,
+    for each of D designs (``M`` from ``_ar1_moments`` of ``[X, y]``)."""
+    M0, M1, M2 = M
+    A = M0 + (phi**2)[:, None, None] * M1 - phi[:, None, None] * M2
+    dA = 2.0 * phi[:, None, None] * M1 - M2
+    B, a = A[:, :k, :k], A[:, :k, k]
+    b = np.linalg.solve(B, a[..., None])[..., 0]
+    rss = A[:, k, k] - np.einsum("dk,dk->d", b, a)
+    drss = dA[:, k, k] - 2.0 * np.einsum("dk,dk->d", b, dA[:, :k, k])
+    drss += np.einsum("di,dij,dj->d", b, dA[:, :k, :k], b)
+    return b, rss, drss, B, dA
+
+
+def _ar1_search(Z: np.ndarray, k: int, reml: bool) -> np.ndarray:
+    """phi maximising the AR(1) (restricted) profile for each design of ``Z = [X, y]``.
+
+    An 81-point grid on (-0.9999, 0.9999) brackets the global maximum; bisection on the sign of
+    the profile's analytic slope then finds its root to rounding (a finite-difference search
+    stops where the profile's rounding noise hides the slope: about 1e-8 in phi at n = 700).
+    """
+    D, n, _ = Z.shape
+    m = n - k if reml else n
+    M = _ar1_moments(Z)
+
+    def slope(phi):
+        b, rss, drss, B, dA = _ar1_profile(M, phi, k, reml)
+        g = -0.5 * m * drss / rss - phi / (1.0 - phi**2)
+        if reml:
+            g -= 0.5 * np.einsum("dij,dji->d", np.linalg.inv(B), dA[:, :k, :k])
+        return g
+
+    def level(phi):
+        b, rss, _, B, _ = _ar1_profile(M, phi, k, reml)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ll = -0.5 * m * np.log(rss) + 0.5 * np.log1p(-(phi**2))
+            if reml:
+                ll -= 0.5 * np.linalg.slogdet(B)[1]
+        return np.where(np.isfinite(ll), ll, -np.inf)
+
+    edge = 0.9999
+    grid = np.linspace(-edge, edge, 81)
+    vals = np.stack([level(np.full(D, g)) for g in grid], axis=1)
+    j = vals.argmax(axis=1)
+    lo, hi = grid[np.maximum(j - 1, 0)], grid[np.minimum(j + 1, len(grid) - 1)]
+    # The slope is positive below the maximum and negative above it.
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        up = slope(mid) > 0
+        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+        if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(np.abs(mid), 1e-3)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def _ar1_whitened_fit(Z: np.ndarray, phi: np.ndarray, k: int):
+    """b, whitened residuals and whitened design of each design at its phi (as the single
+    fit: the moments' sums lose digits to cancellation on long series)."""
+    W = np.concatenate(
+        [
+            Z[:, :1] * np.sqrt(1.0 - phi**2)[:, None, None],
+            Z[:, 1:] - phi[:, None, None] * Z[:, :-1],
+        ],
+        axis=1,
+    )
+    Xw, yw = W[:, :, :k], W[:, :, k]
+    Q, R = np.linalg.qr(Xw)
+    b = np.linalg.solve(R, np.einsum("dnk,dn->dk", Q, yw)[..., None])[..., 0]
+    r = yw - np.einsum("dnk,dk->dn", Xw, b)
+    return b, np.einsum("dn,dn->d", r, r), Xw
+
+
+def _ar1_stack(X, y):
+    X = np.asarray(X, float)
+    y = np.asarray(y, float)
+    D, n, k = X.shape
+    scale = np.abs(X).max(axis=1)  # ar_exog_scale, per design
+    scale[scale == 0] = 1.0
+    u = _unit(y)
+    yu = np.broadcast_to((y / u)[None, :, None], (D, n, 1))
+    return np.concatenate([X / scale[:, None, :], yu], axis=2), scale, u
+
+
+def ar1_reml_batch(X, y) -> dict:
+    """REML fits of ``y = X_d b + u``, u ~ stationary AR(1), for a stack of designs at once.
+
+    The same estimates as ``fit_ar_errors(y, X_d, 1, "reml")`` for each design ``X_d`` of
+    ``X`` (D, n, k), by the same search (``_ar1_search``), with no Python loop over designs: for
+    AR(1) the whitened cross products are a quadratic in phi, so they are formed once and each
+    step of the search is a k x k solve per design.
+
+    Returns
+    -------
+    dict
+        ``params`` (D, k), ``cov`` (D, k, k) the GLS covariance at the estimate,
+        sigma2 (X' Sigma^-1 X)^-1, ``phi`` (D,), ``sigma2`` (D,), ``df_resid`` (n - k), ``llf``
+        (D,) the restricted log-likelihood as ``ArFit.llf`` reports it, ``ssr`` (D,) the sum of
+        squares of ``y - X b``.
+    """
+    Z, scale, u = _ar1_stack(X, y)
+    D, n, c = Z.shape
+    k = c - 1
+    phi = _ar1_search(Z, k, reml=True)
+    b, wss, Xw = _ar1_whitened_fit(Z, phi, k)
+    s2 = wss / (n - k)
+    XtX = np.einsum("dni,dnj->dij", Xw, Xw)
+    cov = s2[:, None, None] * np.linalg.inv(XtX) / (scale[:, :, None] * scale[:, None, :]) * u**2
+    m = n - k
+    llf = (
+        -0.5 * m * (np.log(2 * np.pi * s2) + 1.0)
+        + 0.5 * np.log1p(-(phi**2))
+        - 0.5 * np.linalg.slogdet(XtX)[1]
+        - m * np.log(u)
+    )
+    params = b / scale * u
+    resid = np.asarray(y, float)[None, :] - np.einsum("dnk,dk->dn", np.asarray(X, float), params)
+    return {
+        "params": params,
+        "cov": cov,
+        "phi": phi,
+        "sigma2": s2 * u**2,
+        "df_resid": m,
+        "llf": llf,
+        "ssr": np.einsum("dn,dn->d", resid, resid),
+    }
+
+
+def ar1_ml_llf_batch(X, y) -> np.ndarray:
+    """The exact AR(1) log-likelihood maximised over (b, phi, sigma2) for each design of ``X``
+    (D, n, k): what ``fit_ar_errors(y, X_d, 1, "ml").llf`` reports. Unlike the restricted
+    likelihood it compares designs with different columns (the break at different dates)."""
+    Z, _, u = _ar1_stack(X, y)
+    D, n, c = Z.shape
+    phi = _ar1_search(Z, c - 1, reml=False)
+    _, wss, _ = _ar1_whitened_fit(Z, phi, c - 1)
+    s2 = wss / n
+    return -0.5 * n * (np.log(2 * np.pi * s2) + 1.0) + 0.5 * np.log1p(-(phi**2)) - n * np.log(u)

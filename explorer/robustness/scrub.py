@@ -24,8 +24,10 @@ Dates are limited to ``window`` periods either side of the current date (at most
 side); the server sends a new window after each commit. ``paths`` is the
 browser's arithmetic in numpy: the tests compare it with ``fit_its`` at every date (1e-8).
 
-Designs the batched path does not cover (count families fitted by IRLS, AR errors by REML at about
-half a second per date, comparative and state-space models) get no payload and a reason string.
+AR(1) errors by REML (the app's default for a gaussian segmented model) are fitted at every date
+in one pass too (``explorer.models.ar.ar1_reml_batch``: the same search as the single fit).
+Designs the batched paths do not cover (count families fitted by IRLS, AR(p > 1) or exact-ML AR
+errors, comparative and state-space models) get no payload and a reason string.
 No Streamlit here: ``app_pages/_scrubber`` draws it.
 """
 
@@ -44,22 +46,24 @@ VERSION = 1
 
 def not_covered(spec: ItsSpec) -> str | None:
     """Why dragging cannot redraw live for ``spec`` (None when it can)."""
-    from explorer.robustness.sweep import fast_path
+    from explorer.robustness.sweep import ar1_batched, fast_path
 
-    if fast_path(spec):
+    if fast_path(spec) or ar1_batched(spec):
         return None
     head = (
-        "Dragging redraws live only for gaussian segmented models with OLS or Newey-West errors "
-        "(the ones the date sweep fits in one pass); "
+        "Dragging redraws live only for gaussian segmented models with OLS, Newey-West or AR(1) "
+        "errors (the ones fitted at every date in one pass); "
     )
     if spec.model != "segmented":
         why = f"the {spec.model} model is a state-space fit of its own at every date"
     elif spec.family != "gaussian":
         why = f"the {spec.family} family is fitted by iterations at every date"
-    elif spec.effective_errors.startswith("ar:"):
-        why = "AR errors are fitted by REML, about half a second per date"
     elif spec.control is not None or spec.group is not None:
         why = "a comparative model stacks the control's rows"
+    elif spec.effective_errors.startswith("ar:") and spec.effective_errors != "ar:1":
+        why = f"AR({spec.ar_order}) errors need a search over {spec.ar_order} coefficients per date"
+    elif spec.effective_errors.startswith("ar:"):
+        why = "exact maximum likelihood needs its own search and Hessian per date"
     else:
         why = f"errors {spec.effective_errors} are not batched"
     return head + why + ", so this model refits on release."
@@ -115,7 +119,6 @@ def scrub_payload(
     """
     from explorer.models.results import quantile
     from explorer.periods import first_treated_ordinal, period_start
-    from explorer.robustness.fastols import batch_ols
     from explorer.robustness.sweep import admissible_t0, designs_at, gaussian_problem, term_index
 
     if not spec.interventions:
@@ -134,10 +137,7 @@ def scrub_payload(
     t0s = admissible_t0(prob, label, window=window)
     if len(t0s) == 0:
         return None, f"No other admissible date for {label!r}."
-    fit = batch_ols(
-        designs_at(prob, spec, label, t0s), prob.y, errors=spec.effective_errors,
-        hac_lags=spec.hac_lags,
-    )  # fmt: skip
+    fit = _fit_at(designs_at(prob, spec, label, t0s), prob.y, spec)
     cols = prob.cols
     moved = [c for c in (term.level_col, term.slope_col) if c]
     fixed = [c for c in cols if c not in moved]
@@ -190,6 +190,23 @@ def scrub_payload(
         "slope": eff(term.slope_col),
         "current": int(np.flatnonzero(t0s == term.t0)[0]) if term.t0 in t0s else 0,
     }, ""
+
+
+def _fit_at(Xb: np.ndarray, y: np.ndarray, spec: ItsSpec):
+    """Every design of ``Xb`` fitted as the spec's errors say: ``params``, ``bse``, ``cov``,
+    ``df_resid`` (a BatchFit, or the AR(1) REML fits in the same shape)."""
+    from types import SimpleNamespace
+
+    from explorer.robustness.fastols import batch_ols
+    from explorer.robustness.sweep import ar1_batched
+
+    if ar1_batched(spec):
+        from explorer.models.ar import ar1_reml_batch
+
+        r = ar1_reml_batch(Xb, y)
+        bse = np.sqrt(np.clip(np.diagonal(r["cov"], axis1=1, axis2=2), 0, None))
+        return SimpleNamespace(params=r["params"], bse=bse, cov=r["cov"], df_resid=r["df_resid"])
+    return batch_ols(Xb, y, errors=spec.effective_errors, hac_lags=spec.hac_lags)
 
 
 def moved_columns(payload: dict, t0: int) -> np.ndarray:

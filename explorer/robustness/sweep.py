@@ -1,8 +1,10 @@
 """Does the effect survive if the date moves? Refit with one intervention at every admissible date.
 
-For gaussian segmented models with OLS or Newey-West errors (the default), every candidate date
-is fitted at once by ``explorer.robustness.fastols.batch_ols``: the designs differ only in the moved
-intervention's columns, so they are stacked and solved together. That path equals a plain
+For gaussian segmented models with OLS or Newey-West errors, every candidate date is fitted at
+once by ``explorer.robustness.fastols.batch_ols``: the designs differ only in the moved
+intervention's columns, so they are stacked and solved together. AR(1) errors by REML (the app's
+default for such models) are fitted at every date at once by ``explorer.models.ar.ar1_reml_batch``
+(the single fit's own search, batched), dates ranked by the exact ML deviance. That path equals a plain
 statsmodels loop to 1e-8 (``sweep_reference`` is that loop; the tests and the benchmark use it).
 Other models loop over ``explorer.models.fit.fit_its``. Structural models are kept out of sweeps by
 default: each fit is a state-space optimisation of about a second, so a sweep over a hundred
@@ -52,6 +54,19 @@ def fast_path(spec: ItsSpec) -> bool:
         spec.family == "gaussian"
         and spec.model == "segmented"
         and spec.effective_errors in ("ols", "hac")
+        and spec.control is None
+        and spec.group is None
+    )
+
+
+def ar1_batched(spec: ItsSpec) -> bool:
+    """True for AR(1) errors by REML on a gaussian segmented model (the app's default errors):
+    ``explorer.models.ar.ar1_reml_batch`` fits every date at once by the single fit's search."""
+    return (
+        spec.family == "gaussian"
+        and spec.model == "segmented"
+        and spec.effective_errors == "ar:1"
+        and dict(spec.extra).get("ar_method", "reml") == "reml"
         and spec.control is None
         and spec.group is None
     )
@@ -292,9 +307,8 @@ def sweep_dates(
             "family and errors."
         )
         spec = replace(spec, model="segmented")
-    prob = gaussian_problem(
-        series, replace(spec, family="gaussian", log=spec.log and fast_path(spec))
-    )
+    batched = fast_path(spec) or ar1_batched(spec)
+    prob = gaussian_problem(series, replace(spec, family="gaussian", log=spec.log and batched))
     t0s = admissible_t0(prob, label, window=window, trim=trim)
     if len(t0s) == 0:
         raise SpecError(
@@ -305,13 +319,18 @@ def sweep_dates(
     dates = period_start(prob.ords0 + t0s, series.freq)
     if fast_path(spec):
         rows, path = _sweep_fast(prob, spec, label, t0s), "vectorised"
+    elif ar1_batched(spec):
+        rows, path = _sweep_ar1(prob, spec, label, t0s), "vectorised"
     else:
         rows, path = _sweep_loop(series, spec, label, dates), "loop"
     rows.insert(0, "date", dates)
     rows["offset"] = t0s - given.t0  # periods from the given date
     # The least-squares date; for likelihood fits (count families, AR errors) the date of least
     # deviance (-2 log-likelihood): their residual "SSR" is a Pearson statistic, and a
-    # quasi-Poisson log-likelihood is divided by a scale that changes with the date.
+    # quasi-Poisson log-likelihood is divided by a scale that changes with the date. For AR
+    # errors it is the exact ML deviance: a restricted (REML) likelihood carries
+    # -1/2 log|X' S^-1 X|, which differs between designs (and even with a column's units), so
+    # it cannot rank dates.
     crit = rows.pop("criterion").to_numpy(float) if "criterion" in rows else None
     if crit is not None and np.isfinite(crit).any():
         best = int(np.nanargmin(crit))
@@ -355,13 +374,60 @@ def _sweep_fast(prob: Problem, spec: ItsSpec, label: str, t0s) -> pd.DataFrame:
     return rows
 
 
+def _sweep_ar1(prob: Problem, spec: ItsSpec, label: str, t0s) -> pd.DataFrame:
+    """AR(1) REML at every date in one pass: the loop's columns, by the single fit's search."""
+    from scipy import stats
+
+    from explorer.models.ar import ar1_ml_llf_batch, ar1_reml_batch
+
+    Xb = designs_at(prob, spec, label, t0s)
+    r = ar1_reml_batch(Xb, prob.y)
+    se = np.sqrt(np.clip(np.diagonal(r["cov"], axis1=1, axis2=2), 0, None))
+    df = float(r["df_resid"])
+    crit = float(stats.t.ppf(0.975, df))
+    term = term_index(prob, label)
+    out: dict = {}
+    for name, col in (("level", term.level_col), ("slope", term.slope_col)):
+        if col is None:
+            for s in ("change", "se", "ci_low", "ci_high", "p_value"):
+                out[f"{name}_{s}"] = np.full(len(t0s), np.nan)
+            continue
+        j = prob.cols.index(col)
+        est, sj = r["params"][:, j], se[:, j]
+        out.update(
+            {
+                f"{name}_change": est,
+                f"{name}_se": sj,
+                f"{name}_ci_low": est - crit * sj,
+                f"{name}_ci_high": est + crit * sj,
+                f"{name}_p_value": 2.0 * stats.t.sf(np.abs(est / sj), df),
+            }
+        )
+    rows = pd.DataFrame(out)
+    rows["ssr"] = r["ssr"]
+    rows["loglik"] = r["llf"]
+    idx = [prob.cols.index(c) for c in (term.level_col, term.slope_col) if c]
+    b = r["params"][:, idx]
+    V = r["cov"][:, idx][:, :, idx]
+    rows["f_stat"] = np.einsum("di,di->d", b, np.linalg.solve(V, b[..., None])[..., 0]) / len(idx)
+    rows["criterion"] = -2.0 * ar1_ml_llf_batch(Xb, prob.y)
+    rows["t0"] = t0s
+    return rows
+
+
 def _sweep_loop(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:
     """Count families, AR errors, comparative and state-space models: one full fit per date."""
     from explorer.models.fit import fit_its
 
     recs = []
+    ar_reml = (
+        spec.family == "gaussian"
+        and spec.effective_errors.startswith("ar:")
+        and dict(spec.extra).get("ar_method", "reml") == "reml"
+    )
     for d in dates:
-        res = fit_its(series, spec.with_date(label, d.strftime("%Y-%m-%d")))
+        spec_d = spec.with_date(label, d.strftime("%Y-%m-%d"))
+        res = fit_its(series, spec_d)
         iv = next(x for x in res.interventions if x.label == label)
         rec = {}
         for name in ("level", "slope"):
@@ -378,6 +444,9 @@ def _sweep_loop(series, spec: ItsSpec, label: str, dates) -> pd.DataFrame:
         raw = getattr(res, "raw", None)
         dev = getattr(raw, "deviance", None)
         crit = float(dev) if dev is not None else (np.nan if llf is None else -2.0 * float(llf))
+        if ar_reml:  # dates are ranked by the exact ML deviance (see sweep_dates)
+            ml = fit_its(series, replace(spec_d, extra=(*spec.extra, ("ar_method", "ml"))))
+            crit = -2.0 * float(ml.fit.llf)
         rec.update(
             ssr=ssr,
             loglik=np.nan if llf is None else float(llf),

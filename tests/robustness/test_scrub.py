@@ -29,6 +29,9 @@ def _series(n=120, *, freq="MS", gap=True, seed=0):
 
 
 def _spec(*ivs, errors="hac", **kw):
+    if errors.startswith("ar:"):  # the app's spelling, ar:P
+        kw.setdefault("ar_order", int(errors.split(":")[1]))
+        errors = "ar"
     return ItsSpec(time="date", value="y", interventions=ivs, errors=errors, **kw)
 
 
@@ -43,7 +46,7 @@ def _close(a, b, what):
     np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8 * scale, equal_nan=True, err_msg=what)
 
 
-@pytest.mark.parametrize("errors", ["ols", "hac"])
+@pytest.mark.parametrize("errors", ["ols", "hac", "ar:1"])
 @pytest.mark.parametrize("ivs", [(X,), (EARLY, X)], ids=["one", "held"])
 @pytest.mark.parametrize("extra", [{}, {"seasonality": "month", "log": True}], ids=["plain", "log"])
 def test_payload_equals_fit_its_at_every_date(errors, ivs, extra):
@@ -97,7 +100,8 @@ def test_other_kinds_rebuild_the_moved_columns_as_the_design_does(kind):
 @pytest.mark.parametrize(
     "kw, words",
     [
-        ({"errors": "ar", "ar_order": 1}, "AR errors"),
+        ({"errors": "ar", "ar_order": 2}, "AR(2) errors need a search over 2"),
+        ({"errors": "ar", "ar_order": 1, "extra": (("ar_method", "ml"),)}, "exact maximum"),
         ({"family": "poisson", "errors": "model"}, "poisson family"),
         ({"model": "structural"}, "structural model"),
     ],
@@ -109,6 +113,30 @@ def test_designs_the_sweep_does_not_batch_get_a_reason(kw, words):
     assert words in reason and "refits on release" in reason
     assert reason.startswith("Dragging redraws live only for gaussian")
     assert not_covered(_spec(X)) is None
+    assert not_covered(_spec(X, errors="ar:1")) is None  # the app's default errors
+
+
+def test_ar1_payload_on_a_long_autocorrelated_daily_series_equals_fit_its():
+    """AR(1) REML at 700 daily points, rho near 0.7: the batched search lands where the
+    single fit's does (the numbers most sensitive to phi are the intervals)."""
+    rng = np.random.default_rng(3)
+    n = 700
+    e = np.zeros(n)
+    for i in range(1, n):
+        e[i] = 0.7 * e[i - 1] + rng.normal()
+    t = np.arange(n)
+    d = pd.DataFrame({"date": pd.date_range("2015-01-01", periods=n), "y": 50 + 0.01 * t + 3 * e})
+    d.loc[d.index >= 400, "y"] -= 4
+    s = from_frame(d, freq="D")
+    spec = _spec(Intervention("x", "2016-02-05"), errors="ar:1")
+    payload, reason = scrub_payload(s, spec, "x")
+    assert reason == "" and len(payload["t0"]) > 100
+    for i in np.linspace(0, len(payload["t0"]) - 1, 7).astype(int):
+        fit = fit_its(s, spec.with_date("x", payload["date"][i]))
+        got = paths(payload, i)
+        _close(got["low"], fit.counterfactual["mean_ci_lower"], f"band at {i}")
+        e = next(v for v in fit.interventions if v.label == "x").level_change
+        _close(payload["level"][i], [e.estimate, e.ci_low, e.ci_high], f"level at {i}")
 
 
 @pytest.mark.parametrize("season", ["none", "dow"])

@@ -3,6 +3,8 @@ placebo p-values are uniform under the null."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -307,3 +309,39 @@ def test_given_date_is_swept_even_outside_the_trimming():
     assert res.rows["offset"].iloc[0] == 0
     assert res.rows["date"].iloc[0] == pd.Timestamp("2005-08-01")
     assert (res.rows["offset"].iloc[1:] >= 8).all()  # then the trimmed range, from period 15
+
+
+@pytest.mark.parametrize("extra", [{}, {"seasonality": "month", "log": True}], ids=["plain", "log"])
+def test_ar1_sweep_is_vectorised_and_equals_the_loop_of_full_fits(extra):
+    """AR(1) REML, the app's default errors: every column of the batched sweep equals the loop
+    over ``fit_its`` (``_sweep_loop``) at every date, the ML-deviance criterion included."""
+    from explorer.robustness.sweep import _sweep_loop
+
+    s, _ = _series(phi=0.6, gap=True)
+    spec = _spec(errors="ar", ar_order=1, **extra)
+    res = sweep_dates(s, spec, window=6)
+    assert res.path == "vectorised" and len(res.rows) == 13
+    loop = _sweep_loop(s, spec, "x", pd.DatetimeIndex(res.rows["date"]))
+    best = int(np.nanargmin(loop["criterion"]))
+    assert res.best_date == res.rows["date"].iloc[best]
+    for col in loop.columns.drop("criterion"):
+        np.testing.assert_allclose(res.rows[col], loop[col], rtol=1e-8, atol=1e-10, err_msg=col)
+
+
+def test_ar1_sweep_ranks_dates_by_ml_deviance_not_the_restricted_likelihood():
+    """The restricted likelihood's -1/2 log|X'S^-1X| changes with the slope column's units, so it
+    cannot rank dates; the sweep's best date is the exact ML fit's least deviance."""
+    from explorer.models.fit import fit_its
+
+    s, _ = _series(phi=0.5, level=-6.0, seed=4)
+    spec = _spec(errors="ar", ar_order=1)
+    res = sweep_dates(s, spec, window=5)
+    ml = [
+        -2
+        * fit_its(
+            s, replace(spec.with_date("x", d.strftime("%Y-%m")), extra=(("ar_method", "ml"),))
+        ).fit.llf
+        for d in res.rows["date"]
+    ]
+    assert res.best_date == res.rows["date"].iloc[int(np.argmin(ml))]
+    assert res.best_date == pd.Timestamp("2011-09-01")  # the true break (t0 = 80)
