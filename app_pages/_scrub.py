@@ -188,7 +188,7 @@ def draw(scrubbed) -> bool:
     mount(
         key=KEY,
         data=data,
-        height=520,
+        height="content",  # the CSS fixes the plot box, so nothing shifts as it loads
         on_commit_change=_on_commit,
         on_failed_change=_on_failed,
     )

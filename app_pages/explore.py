@@ -49,6 +49,18 @@ with model_col:
             st.error(ui.md_escape(p.text()), icon=":material/error:")
 
 
+# The effects table's columns in words (the CSV export keeps the machine names).
+EFFECT_COLUMNS = {
+    "estimate": ("estimate", "In the series' units; on the log scale, a change in log points"),
+    "ci_low": ("95% CI low", "Lower end of the 95% confidence interval"),
+    "ci_high": ("95% CI high", "Upper end of the 95% confidence interval"),
+    "p_value": ("p-value", "Two-sided, against no change"),
+    "ratio": ("rate ratio", "After / without the intervention (log scale and count models)"),
+    "ratio_ci_low": ("ratio 95% CI low", "Lower end of the rate ratio's 95% interval"),
+    "ratio_ci_high": ("ratio 95% CI high", "Upper end of the rate ratio's 95% interval"),
+}
+
+
 @st.fragment
 def analysis():
     """The interventions' table, then their dates on the left and the fit on the right; reruns
@@ -139,16 +151,8 @@ def results(current, scrubbed=None) -> None:
         hide_index=True,
         key="xp_effects",
         column_config={
-            c: st.column_config.NumberColumn(format="%.4g")
-            for c in (
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "p_value",
-                "ratio",
-                "ratio_ci_low",
-                "ratio_ci_high",
-            )
+            c: st.column_config.NumberColumn(label, format="%.4g", help=why)
+            for c, (label, why) in EFFECT_COLUMNS.items()
         },
     )
     st.write(ui.md_escape(with_names(result.summary_text, names)))

@@ -60,7 +60,9 @@ def test_charts_fit_the_column_without_overflow_or_clipped_text(server, browser,
 
 LOOK = """() => {
   const app = getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor;
-  const plot = document.querySelector('.js-plotly-plot');
+  // The first chart with points: the scrubber draws its moving lines and a static base layer.
+  const plot = [...document.querySelectorAll('.js-plotly-plot')].find(
+    g => g.querySelector('.scatterlayer .point') && g.querySelector('.xtick text'));
   const tick = plot.querySelector('.xtick text');
   const dots = [...plot.querySelectorAll('.scatterlayer .point')].map(p => p.style.fill);
   return {app, tick: tick ? getComputedStyle(tick).fill : null, dots: dots.slice(0, 3)};

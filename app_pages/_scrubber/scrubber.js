@@ -196,7 +196,7 @@ function show(inst, i) {
   if (!inst.raf) inst.raf = requestAnimationFrame(() => { inst.raf = 0; draw(inst); });
 }
 
-function traces(P, i) {
+function traces(P, i, pal) {
   const path = paths(P, i);
   const x = P.dates;
   const start = [P.date[i], ...P.held].sort()[0];
@@ -207,7 +207,7 @@ function traces(P, i) {
   const by = hi.slice(k0).concat(lo.slice(k0).reverse());
   return [
     { x: bx, y: by, fill: "toself", mode: "lines", line: { width: 0 }, hoverinfo: "skip",
-      fillcolor: "rgba(230,159,0,0.18)", name: "95% interval", legendrank: 4 },
+      fillcolor: pal.band, name: "95% interval", legendrank: 4 },
     { x, y: path.fitted, mode: "lines", name: "Fitted model", legendrank: 2,
       line: { color: COLORS.fitted, width: 2.2 } },
     { x, y: cut(path.mean), mode: "lines", name: "Without the intervention", legendrank: 3,
@@ -221,10 +221,25 @@ function traces(P, i) {
 function drawBase(inst) {
   const P = inst.P, lay = layout(inst, P.current);
   // The legend lives here too: its entries for the moving lines are empty look-alikes.
-  const look = traces(P, P.current).map((t) => ({ ...t, x: [P.dates[0]], y: [null] }));
+  const look = traces(P, P.current, ink(inst)).map((t) => ({ ...t, x: [P.dates[0]], y: [null] }));
   inst.Plotly.react(inst.base, [{ x: P.dates, y: P.observed, mode: "markers", name: "Observed",
-    legendrank: 1, marker: { color: COLORS.observed, size: 5, opacity: 0.8 },
+    legendrank: 1, marker: { color: ink(inst).observed, size: 5, opacity: 0.8 },
     hoverinfo: "skip" }, ...look], { ...lay, shapes: [], annotations: [] }, { staticPlot: true });
+}
+
+// The reader's theme, read from the text colour Streamlit gives the component (it follows the
+// reader's light or dark system setting): observed points and axis text in that colour, grid
+// lines a faint shade of it, backgrounds transparent so the page's own shows through.
+function ink(inst) {
+  const c = getComputedStyle(inst.el).color || "rgb(0, 0, 0)";
+  const [r, g, b] = (c.match(/\d+(\.\d+)?/g) || [0, 0, 0]).map(Number);
+  const dark = 0.2126 * r + 0.7152 * g + 0.0722 * b > 128; // light text: a dark page
+  return {
+    text: `rgb(${r}, ${g}, ${b})`,
+    grid: `rgba(${r}, ${g}, ${b}, 0.15)`,
+    observed: dark ? `rgb(${r}, ${g}, ${b})` : COLORS.observed,
+    band: dark ? "rgba(230,159,0,0.28)" : "rgba(230,159,0,0.18)",
+  };
 }
 
 // Plotly draws a subset of HTML (<a href>, <b>, ...) in titles and annotations: data text is
@@ -234,7 +249,7 @@ function plainText(s) {
 }
 
 function layout(inst, i) {
-  const P = inst.P;
+  const P = inst.P, pal = ink(inst);
   const vline = (x, color, dash, text) => ({
     shape: { type: "line", xref: "x", yref: "paper", x0: x, x1: x, y0: 0, y1: 1,
       line: { color, width: 2, dash } },
@@ -252,12 +267,14 @@ function layout(inst, i) {
     dragmode: false,
     hovermode: "x unified",
     // Fixed ranges: the axes stay put while the date moves (and plotly skips autoranging).
-    xaxis: { type: "date", showgrid: false, range: inst.xrange },
-    yaxis: { title: { text: plainText(P.value) }, zeroline: false, range: inst.yrange },
+    font: { color: pal.text },
+    xaxis: { type: "date", showgrid: false, range: inst.xrange, color: pal.text },
+    yaxis: { title: { text: plainText(P.value) }, zeroline: false, range: inst.yrange,
+      color: pal.text, gridcolor: pal.grid },
     shapes: marks.map((m) => m.shape),
     annotations: marks.map((m) => m.note),
-    plot_bgcolor: "white",
-    paper_bgcolor: "white",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    paper_bgcolor: "rgba(0,0,0,0)",
   };
 }
 
@@ -267,7 +284,7 @@ function draw(inst) {
   inst.shown = i;
   if (inst.baseFor !== P) { inst.baseFor = P; drawBase(inst); }
   const lay = layout(inst, i);
-  inst.Plotly.react(inst.chart, traces(P, i), {
+  inst.Plotly.react(inst.chart, traces(P, i, ink(inst)), {
     ...lay, title: { text: "" }, showlegend: false,
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     xaxis: { ...lay.xaxis, visible: false }, yaxis: { ...lay.yaxis, visible: false },
