@@ -123,7 +123,8 @@ def record_section(claim_id: str) -> None:
             st.markdown(f"**What it shows.** {ui.md_escape(g['shows'])}")
             st.markdown(f"**What it cannot show.** {ui.md_escape(g['cannot_show'])}")
             # A list, not a grid: the landing page loads no interactive table code.
-            with st.expander(f"Sources and statuses ({len(g['points'])} figures)"):
+            n = len(g["points"])
+            with st.expander(f"Sources and statuses ({n} figure{'' if n == 1 else 's'})"):
                 st.markdown("\n".join(_point_line(p) for p in g["points"]))
             ui.source_caption(chart.text.source or "published figures")
             ui.export_kit(chart, key=f"record_{g['id']}_x")

@@ -156,6 +156,7 @@ def results(current, scrubbed=None) -> None:
         },
     )
     st.write(ui.md_escape(with_names(result.summary_text, names)))
+    ui.caveat_reminder(source, key)
     for caveat in result.caveats:
         st.warning(ui.md_escape(with_names(caveat, names)), icon=":material/warning:")
     fam = FAMILY_WORDS.get(result.family, result.family)

@@ -473,7 +473,7 @@ def build(raw: pathlib.Path, out: pathlib.Path) -> None:
                 "0.885 (0.839-0.933).",
                 "Linden's numbers come from his power_itsa help file (Stata Journal table not "
                 "seen); the standard errors listed are statsmodels' Newey-West, not Stata's.",
-                "Prop 99 is long data: pick California with --group State --treated California.",
+                "Prop 99 is long data, one row per state and year: choose State as the group and California as the treated state (on the command line, --group State --treated California).",
             ],
             "resources": resources,
         },

@@ -420,3 +420,21 @@ def test_explore_switching_to_sicily_reproduces_lopez_bernal_with_the_offset():
     table = next(d.value for d in at.dataframe if "effect" in d.value.columns)
     row = table[(table["intervention"] == "smokban") & (table["effect"] == "level change")]
     assert round(float(row["ratio"].iloc[0]), 3) == 0.885
+
+
+def test_explore_reminds_of_the_data_s_caveats_beside_its_numbers():
+    """A significant "GEC effect" on the Fifth Tribe sample comes with the sentence of its
+    caveats that says what it cannot show, under the effects (not only at the top)."""
+    at = on_page("explore", ds="fifthtribe")
+    assert not at.exception
+    near = [w.value for w in at.warning if w.value.startswith("These numbers describe")]
+    assert len(near) == 1 and "cannot show a 2014" in near[0], near
+    # Caveats with nothing a reader could misread as a finding (Sicily's are about sources).
+    at = on_page("explore", ds="reference", value="aces", iv="ban=2005-01")
+    assert not at.exception
+    near = [w.value.replace("\\", "") for w in at.warning]
+    near = [w for w in near if w.startswith("These numbers describe")]
+    assert len(near) == 1 and near[0].endswith("apply."), near
+    # The caveats box speaks of the app's controls, not CLI flags (Prop 99's says which state).
+    box = [w.value.replace("\\", "") for w in at.warning if "Caveats of this data" in w.value]
+    assert box and "--group" not in box[0] and "--treated" not in box[0], box

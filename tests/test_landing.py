@@ -79,6 +79,9 @@ def test_the_public_record_is_drawn_with_what_each_group_shows_and_cannot_show()
     assert "TW-06 / 6 months: 376,890 / 6 months = 62,815" in md
     assert "checkable with public data: partly" in md
     assert len(at.get("plotly_chart")) >= 6  # timeline, four record groups, the lab
+    counts = [e.label for e in at.expander if e.label.startswith("Sources and statuses")]
+    assert "Sources and statuses (1 figure)" in counts, counts  # the ratio's one snapshot
+    assert not [c for c in counts if c.endswith("(1 figures)")]
 
 
 def test_what_the_measurement_does_and_what_would_settle_it():

@@ -40,7 +40,7 @@ from app_pages._ui.guard import (
     ui_guard_quiet,
 )
 from app_pages._ui.prefetch import prefetch_neighbours
-from app_pages._ui.show import caveats_box, reader_is_dark, show_chart
+from app_pages._ui.show import caveat_reminder, caveats_box, reader_is_dark, show_chart
 from app_pages._ui.tables import (
     PROVENANCE,
     claims,
@@ -70,6 +70,7 @@ __all__ = [
     "attribution",
     "badge",
     "breaks",
+    "caveat_reminder",
     "caveats_box",
     "claims",
     "data_source_picker",

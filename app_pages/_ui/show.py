@@ -8,6 +8,8 @@ image (``exportkit``). ``caveats_box`` shows a dataset's own caveats on every pa
 
 from __future__ import annotations
 
+import re
+
 import weakref
 
 import streamlit as st
@@ -60,6 +62,25 @@ def caveats_box(source: str, key: str, where=None) -> None:
     caveats = dataset_caveats(source, key)
     if not caveats:
         return
+    from app_pages._ui.words import in_app_words
+
     box = where if where is not None else st
-    items = "\n".join(f"- {md_escape(c)}" for c in caveats)
+    items = "\n".join(f"- {md_escape(in_app_words(c))}" for c in caveats)
     box.warning(f"**Caveats of this data**\n\n{items}", icon=":material/warning:")
+
+
+def caveat_reminder(source: str, key: str) -> None:
+    """Beside a result: the data's caveats apply to it, quoting the sentence of them that says
+    what the data cannot show (a reader who scrolled to the numbers sees it there too)."""
+    caveats = dataset_caveats(source, key)
+    if not caveats:
+        return
+    limits = [
+        s.strip()
+        for c in caveats
+        for s in re.split(r"(?<=\.)\s+", c)
+        if re.search(r"\bcannot\b|\bnot observations\b", s)
+    ]
+    text = "These numbers describe this data as collected; its caveats (under Data, above) apply"
+    text += f": {limits[0]}" if limits else "."
+    st.warning(md_escape(text), icon=":material/warning:")

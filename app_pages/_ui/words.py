@@ -60,6 +60,8 @@ def _errors(m: re.Match) -> str:
 _RULES: tuple[tuple[re.Pattern, object], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
+        # A note for command-line readers is not for the app's (the app's words come first).
+        (r"\s*\(on the command line, [^)]*\)", ""),
         (r"--family gaussian --log", "Family: gaussian with Log scale ticked"),
         (r"--family quasipoisson or negbin", "Family: quasi-Poisson or negative binomial"),
         (r"--family ([a-z/]+)", _family),
