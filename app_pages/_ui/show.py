@@ -9,7 +9,6 @@ image (``exportkit``). ``caveats_box`` shows a dataset's own caveats on every pa
 from __future__ import annotations
 
 import re
-
 import weakref
 
 import streamlit as st
