@@ -14,6 +14,7 @@ from app_pages._ui import state as app_state
 from app_pages._ui.words import ERRORS_WORDS, FAMILY_WORDS, intervention_name
 from explorer import charts
 from explorer.errors import InputError
+from explorer.robustness.verdict import period_word
 
 
 def choices_in_words(frame: pd.DataFrame) -> pd.DataFrame:
@@ -113,10 +114,11 @@ with ui.guard(what="date sweep"), st.spinner("Sweeping the date..."):
         frame,
         chosen=sw.given_date,
         least_squares=sw.best_date,
-        value_label=f"Level change ({spec.scale} scale)",
+        best_by=sw.best_by,
+        value_label="Level change, log points" if spec.log else f"Level change, {spec.value}",
         text=charts.ChartText(
-            title=f"Level change at {label} for every admissible date",
-            subtitle="Vermillion: the date used; green: the best-fitting (least-squares) date",
+            title=f"Level change at {intervention_name(label, names)} for every admissible date",
+            subtitle=f"Vermillion: the date used; green: the best-fitting ({sw.best_by}) date",
             source=src_line,
             notes=data_notes,
         ),
@@ -176,9 +178,10 @@ with ui.guard(what="placebos"), st.spinner("Running placebo dates..."):
     chart = charts.placebo_chart(
         pl.placebos,
         real_effect=pl.effect,
-        value_label=f"Level change ({spec.scale} scale)",
+        value_label="Level change, log points" if spec.log else f"Level change, {spec.value}",
         text=charts.ChartText(
-            title=f"{pl.n_placebos} placebo dates in the pre-period vs the real {label}",
+            title=f"{pl.n_placebos} placebo dates in the pre-period vs the real "
+            f"{intervention_name(label, names)}",
             source=src_line,
             notes=data_notes,
         ),
@@ -222,7 +225,7 @@ with ui.guard(what="power"), st.spinner("Simulating power..."):
         st.info(ui.plain(str(exc)), icon=":material/info:")
         pw = None
 if pw is not None:
-    from explorer.robustness.verdict import SIZE_TOLERANCE, effect_words
+    from explorer.robustness.verdict import SIZE_TOLERANCE, effect_words, size_advice
 
     if ui.power_note(spec):
         st.caption(ui.md_escape(ui.power_note(spec)))
@@ -236,18 +239,22 @@ if pw is not None:
         help="How often the test finds an effect when there is none; it should be near 0.05.",
     )
     if not SIZE_TOLERANCE[0] <= pw.size <= SIZE_TOLERANCE[1]:
+        advice = size_advice(pw.errors, pw.size)
+        if pw.errors == "ols":
+            advice += " (Errors, on Explore & model)"
         st.warning(
             f"The test's size is {pw.size:.2f}, far from 0.05: with no effect at all it rejects "
             f"{pw.size:.0%} of the time, so its p-values and this power are not to be taken at "
-            "face value. Try errors that allow for autocorrelation (Explore & model).",
+            f"face value: {advice}.",
             icon=":material/warning:",
         )
     chart = charts.power_chart(
         pw.curve,
         mde=pw.mde,
-        effect_label=f"Level change ({spec.scale} scale)",
+        effect_label="Level change, log points" if spec.log else f"Level change, {spec.value}",
         text=charts.ChartText(
-            title=f"Could this series have detected a level change at {label}?",
+            title="Could this series have detected a level change at "
+            f"{intervention_name(label, names)}?",
             subtitle=(
                 f"Power against the size of a level change: {pw.n_draws} simulations from the "
                 "fitted pre-period model with AR noise"
@@ -279,6 +286,7 @@ with ui.guard(what="diagnostics"):
         chart = charts.acf_chart(
             dg.acf.loc[dg.acf["lag"] >= 1, ["lag", "acf"]],
             nobs=dg.n,
+            lag_unit=period_word(ui.series(source, key, spec).freq),
             text=charts.ChartText(
                 title="Autocorrelation of the residuals", source=src_line, notes=data_notes
             ),
@@ -316,7 +324,7 @@ if st.toggle(
             ],
             value_label="Level change, %",
             text=charts.ChartText(
-                title=f"{sc.n_paths} specifications of the {label} effect",
+                title=f"{sc.n_paths} specifications of the {intervention_name(label, names)} effect",
                 source=src_line,
                 notes=data_notes,
             ),

@@ -106,3 +106,32 @@ def test_ar1_acf_chart_agrees_with_its_ljung_box_line():
     assert q == pytest.approx(27.867, abs=1e-3)  # the innovations', not the raw residuals' 47.2
     shown = next(m for m in at.metric if m.label == "Ljung-Box p")
     assert shown.value == f"{stats.chi2.sf(q, len(r)):.3g}"
+
+
+def test_the_sweep_chart_names_the_event_and_how_its_best_date_was_chosen():
+    """Auto errors are AR(1) here: the best date is the least (ML) deviance, not least squares,
+    and the chart says so, with the event's name rather than its label."""
+    at = on_page("robustness", ds="scenarios/gec_step")
+    no_trouble(at)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    sweep = next(s for s in specs if "for every admissible date" in s)
+    assert "Level change at GEC announced for every admissible date" in sweep
+    assert "Best fit, least deviance" in sweep and "least squares" not in sweep
+    assert "Level change, value" in sweep and "identity scale" not in sweep
+    at = on_page("robustness", ds="scenarios/gec_step", errors="hac")
+    sweep = next(c.proto.spec for c in at.get("plotly_chart") if "admissible" in c.proto.spec)
+    assert "Best fit, least squares" in sweep
+
+
+def test_power_and_acf_speak_of_the_event_the_units_and_the_test_the_simulation_used():
+    at = on_page("robustness", ds="scenarios/gec_step")
+    no_trouble(at)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    power = next(s for s in specs if "Could this series have detected" in s)
+    assert "level change at GEC announced?" in power and "identity scale" not in power
+    acf = next(s for s in specs if "Autocorrelation of the residuals" in s)
+    assert "Lag (months)" in acf
+    # The fit has AR(1) errors and the simulation tests with Newey-West: no advice to switch
+    # to errors that allow for autocorrelation, which the fit already has.
+    words = " ".join(w.value for w in at.warning) + " ".join(m.value for m in at.markdown)
+    assert "allow for autocorrelation" not in words

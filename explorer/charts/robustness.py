@@ -46,6 +46,7 @@ def sweep_chart(
     least_squares=None,
     value_label: str = "Estimated level change",
     text: ChartText | None = None,
+    best_by: str = "least squares",
 ) -> Chart:
     """The date sweep: the estimate against the intervention date, with its 95% band.
 
@@ -61,6 +62,8 @@ def sweep_chart(
         The y axis title.
     text
         Words on the chart.
+    best_by
+        How ``least_squares`` was chosen (``SweepResult.best_by``), for its label.
 
     Returns
     -------
@@ -107,7 +110,7 @@ def sweep_chart(
         vline(
             fig,
             as_date(least_squares),
-            f"Best fit, least squares ({period_label(least_squares)})",
+            f"Best fit, {best_by} ({period_label(least_squares)})",
             color=COLORS["alternative"],
             row=row,
             dash="dash",
@@ -306,6 +309,7 @@ def acf_chart(
     alpha: float = 0.05,
     text: ChartText | None = None,
     value_label: str = "Autocorrelation of residuals",
+    lag_unit: str = "periods",
 ) -> Chart:
     """Residual autocorrelation bars with the white-noise band, +-z/sqrt(n).
 
@@ -319,6 +323,8 @@ def acf_chart(
         Band level (0.05 gives 95%).
     text, value_label
         Words on the chart and the y axis title.
+    lag_unit
+        What one lag is (``months``, ``days``...), for the x axis title.
 
     Returns
     -------
@@ -350,6 +356,6 @@ def acf_chart(
     )
     fig.add_hrect(y0=-band, y1=band, fillcolor="rgba(153,153,153,0.2)", line_width=0, layer="below")
     fig.add_hline(y=0, line=dict(color="#888888", width=1))
-    fig.update_xaxes(title_text="Lag (periods)", dtick=1 if len(data) <= 24 else None)
+    fig.update_xaxes(title_text=f"Lag ({esc(lag_unit)})", dtick=1 if len(data) <= 24 else None)
     fig.update_yaxes(title_text=esc(value_label))
     return finish(fig, data, text, "acf")

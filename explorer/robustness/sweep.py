@@ -192,6 +192,7 @@ class SweepResult:
     errors: str
     path: str  # "vectorised" or "loop"
     note: str = ""
+    best_by: str = "least squares"  # or "least deviance" (count families, AR errors: exact ML)
 
     def chart_frame(self, kind: str = "level") -> pd.DataFrame:
         """``date, estimate, ci_low, ci_high`` of the level (or slope) change, for ``sweep_chart``."""
@@ -227,6 +228,7 @@ class SweepResult:
             "errors": self.errors,
             "path": self.path,
             "note": self.note,
+            "best_by": self.best_by,
             "rows": [
                 dict(zip(cols, r, strict=True)) for r in self.rows[cols].itertuples(index=False)
             ],
@@ -333,9 +335,9 @@ def sweep_dates(
     # it cannot rank dates.
     crit = rows.pop("criterion").to_numpy(float) if "criterion" in rows else None
     if crit is not None and np.isfinite(crit).any():
-        best = int(np.nanargmin(crit))
+        best, best_by = int(np.nanargmin(crit)), "least deviance"
     else:
-        best = int(np.nanargmin(rows["ssr"].to_numpy()))
+        best, best_by = int(np.nanargmin(rows["ssr"].to_numpy())), "least squares"
     return SweepResult(
         label=label,
         given_date=given.first_treated,
@@ -345,6 +347,7 @@ def sweep_dates(
         errors=spec.effective_errors,
         path=path,
         note=note,
+        best_by=best_by,
     )
 
 

@@ -307,6 +307,20 @@ def effect_words(value: float, scale: str, units: str | None = None) -> str:
     return f"{value:+.3g} {units or 'in the series own units'}"
 
 
+def size_advice(errors: str | None, size: float) -> str:
+    """What to do about a simulated test size far from 5%, for the errors the test used."""
+    if size < SIZE_TOLERANCE[0]:
+        return "the test is conservative here: a longer series would sharpen it"
+    if errors == "hac":
+        return (
+            "Newey-West errors are over-confident in short series: read this power as "
+            "optimistic, or use a longer series"
+        )
+    if errors in ("ols", None):
+        return "try errors that allow for autocorrelation, or a longer series"
+    return "a longer series would help"
+
+
 def power_answer(power, units: str | None = None) -> Answer:
     q = "What could the data have detected?"
     mde = effect_words(power.mde, power.scale, units)
@@ -323,8 +337,8 @@ def power_answer(power, units: str | None = None) -> Answer:
     if not size_ok:
         s += (
             f" Warning: with no effect at all the test still rejects {size:.0%} of the time, not "
-            "5%, so its p-values and this power cannot be taken at face value (try errors that "
-            "allow for autocorrelation, or a longer series)."
+            "5%, so its p-values and this power cannot be taken at face value "
+            f"({size_advice(getattr(power, 'errors', None), size)})."
         )
     return Answer(
         "power",
