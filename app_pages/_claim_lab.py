@@ -485,8 +485,10 @@ def own_result(source, key, spec, result, d: dict, labels: dict) -> None:
     w0, w1 = d["window"]
     credited = d.get("credited")
     st.success(ui.md_escape(own_sentence(d, words)), icon=":material/summarize:")
+    from app_pages._ui.cache import event_names, with_names
+
     for note in d.get("notes", []):
-        st.info(ui.md_escape(note), icon=":material/info:")
+        st.info(ui.md_escape(with_names(note, event_names())), icon=":material/info:")
     ui.caveats_box(source, key)
     title = ui.dataset_title(source, key)
     chart = charts.its_chart(

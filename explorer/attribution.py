@@ -442,8 +442,8 @@ def _note_credit_timing(
     if gap > 0:
         notes.append(
             f"The claim window starts in {window[0].strftime(fmt)}, {gap} {per}s before "
-            f"{credited} ({iv.first_treated_period.strftime(fmt)}): the change before "
-            f"{credited} cannot be its doing."
+            f"{credited} ({iv.first_treated_period.strftime(fmt)}): the change before then "
+            "cannot be its doing."
         )
     if iv.first_treated_period > window[1]:
         notes.append(

@@ -46,8 +46,12 @@ def test_own_claim_is_a_finished_result_in_words_with_its_inputs_in_the_url():
         assert raw not in shown and raw not in summary
     assert "accounts for \\-" not in summary and "accounts for -" not in summary
     assert "a fall of" in summary
-    for k in ("own_its_x_open", "own_split_x_open"):
-        assert at.get("popover") or k  # the export kits are drawn (popovers)
+    # Both charts' export kits are drawn (each an Export popover).
+    kits = {p.proto.id.rsplit("-", 1)[-1] for p in at.get("popover")}
+    assert {"own_its_x_open", "own_split_x_open"} <= kits, kits
+    # The window note names the event, not its key.
+    notes = " ".join(i.value.replace("\\", "") for i in at.info)
+    assert "before GEC announced (2016-01)" in notes and "gec" not in notes, notes
     assert qp(at, "ds") == ["scenarios/gec_step"]
     assert qp(at, "credit") == ["gec"] and qp(at, "cc") == ["-45"]
     assert qp(at, "cs") == ["2014-06"] and qp(at, "ce") == ["2016-07"]
