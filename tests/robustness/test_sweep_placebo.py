@@ -345,3 +345,24 @@ def test_ar1_sweep_ranks_dates_by_ml_deviance_not_the_restricted_likelihood():
     ]
     assert res.best_date == res.rows["date"].iloc[int(np.argmin(ml))]
     assert res.best_date == pd.Timestamp("2011-09-01")  # the true break (t0 = 80)
+
+
+@pytest.mark.parametrize("extra", [{}, {"log": True}], ids=["plain", "log"])
+def test_ar1_placebos_are_batched_and_equal_the_loop_of_full_fits(extra):
+    from explorer.models.fit import fit_its
+
+    s, _ = _series(phi=0.6, seed=2)
+    spec = _spec(errors="ar", ar_order=1, **extra)
+    res = placebo_in_time(s, spec)
+    assert res.path == "vectorised" and res.n_placebos > 30
+    cut = pd.Timestamp("2011-09-01")
+    pre = replace(
+        s,
+        dates=pd.DatetimeIndex(s.dates)[pd.DatetimeIndex(s.dates) < cut],
+        y=np.asarray(s.y)[pd.DatetimeIndex(s.dates) < cut],
+    )
+    for i in (0, res.n_placebos // 2, res.n_placebos - 1):
+        d = res.placebos["date"].iloc[i].strftime("%Y-%m")
+        lc = fit_its(pre, spec.with_date("x", d)).interventions[0].level_change
+        got = res.placebos.iloc[i]
+        np.testing.assert_allclose([got["estimate"], got["se"]], [lc.estimate, lc.se], rtol=1e-8)
