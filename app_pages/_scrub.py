@@ -51,6 +51,23 @@ def _plotly_dir() -> pathlib.Path | None:
     return root if (root / "package_data" / "plotly.min.js").is_file() else None
 
 
+def streamlit_plotly_chunk() -> str | None:
+    """The path, under the app's root, of Streamlit's own plotly chart code (a file named by
+    its build hash, e.g. ``static/js/PlotlyChart.D9Z0_fxz.js``), or None if not found.
+
+    Explore's scrubber draws with plotly's bundled plotly.js; every other chart of the app is
+    an ``st.plotly_chart``, whose 4.7 MB of code Streamlit loads only when the first one is
+    drawn: about a second on this machine, paid on the first Robustness page after Explore.
+    The scrubber loads it while the reader looks at Explore (once the chart is drawn and the
+    browser is idle), so that page draws at once.
+    """
+    import streamlit
+
+    js = pathlib.Path(streamlit.__file__).parent / "static" / "static" / "js"
+    found = sorted(js.glob("PlotlyChart.*.js"))
+    return f"static/js/{found[0].name}" if len(found) == 1 else None
+
+
 def _register(manager):
     """Declare the two asset directories and the component on ``manager``; its mount callable."""
     from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
@@ -156,6 +173,7 @@ def _data(source: str, key: str, spec, label: str):
     }
     return {
         "payload": payload,
+        "warm": streamlit_plotly_chunk(),
         "title": ui.dataset_title(source, key),
         "subtitle": f"{MODEL_WORDS.get(spec.model, spec.model)}, "
         f"{FAMILY_WORDS.get(spec.family, spec.family)}"

@@ -110,6 +110,7 @@ def analysis():
             cur.periods,
             cur.tbl.freq,
         )
+        ui.prefetch_robustness(cur.source, cur.key, cur.spec, cur.spec.interventions[0].label)
 
 
 def results(current, scrubbed=None) -> None:

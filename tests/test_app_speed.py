@@ -7,9 +7,11 @@ benchmarks rely on, so a refactor cannot silently undo them.
 from __future__ import annotations
 
 import threading
+import time
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from explorer.catalog.datasets import load_dataset
@@ -76,19 +78,49 @@ def test_prefetch_stands_aside_while_another_session_runs_its_script(ui):
             threading.current_thread(),
         )
         assert ui.cache.PREFETCHED == {}
-        # The session that asked for the prefetch does not count as "another session".
-        ui._prefetch(
-            "dataset",
-            "scenarios/gec_step",
-            [_spec("2015-05-01")],
-            tbl,
-            ("t", "s", (), {"gec": "GEC announced"}),
-            other,
-        )
-        assert len(ui.cache.PREFETCHED) == 1
     finally:
         release.set()
         other.join()
+    # The session that asked for the prefetch does not count as "another session": the work
+    # waits for that run to finish (its own page first), then goes ahead.
+    owner = threading.Thread(
+        target=lambda: time.sleep(0.3), name="ScriptRunner.scriptThread", daemon=True
+    )
+    owner.start()
+    ui._prefetch(
+        "dataset",
+        "scenarios/gec_step",
+        [_spec("2015-05-01")],
+        load_dataset("scenarios/gec_step"),
+        ("t", "s", (), {"gec": "GEC announced"}),
+        owner,
+    )
+    assert not owner.is_alive() and len(ui.cache.PREFETCHED) == 1
+
+
+def test_the_robustness_results_are_computed_ahead_as_the_page_computes_them(ui, monkeypatch):
+    """After Explore fits, the Robustness page's five results are computed in the background
+    into ``cache.AHEAD``, equal to the page's own calls, and the page's calls return them."""
+    from app_pages._ui import cache
+
+    monkeypatch.setattr(cache, "AHEAD", {})
+    tbl = load_dataset("scenarios/gec_step")
+    spec = ItsSpec(
+        time="date", value="value", errors="ar", ar_order=1,
+        interventions=(Intervention("gec", "2016-01-08", "level_slope"),),
+    )  # fmt: skip
+    ui._robust_ahead("dataset", "scenarios/gec_step", spec, "gec", tbl, threading.current_thread())
+    names = {k[0] for k in cache.AHEAD}
+    assert names == {"sweep", "breaks", "placebos", "power", "residuals"}, names
+    sw = cache.AHEAD[("sweep", "dataset", "scenarios/gec_step", spec, "gec")]
+    assert cache.sweep("dataset", "scenarios/gec_step", spec, "gec") is sw
+    from explorer.io.series import series_from_spec
+    from explorer.robustness.sweep import sweep_dates
+
+    again = sweep_dates(series_from_spec(tbl, spec), spec, label="gec")
+    pd.testing.assert_frame_equal(sw.rows, again.rows)
+    pl = cache.placebos("dataset", "scenarios/gec_step", spec, "gec")
+    assert pl is cache.AHEAD[("placebos", "dataset", "scenarios/gec_step", spec, "gec")]
 
 
 def test_long_lived_objects_are_frozen_once_after_imports_not_on_every_run(monkeypatch):

@@ -322,6 +322,19 @@ function update(inst, data) {
   show(inst, P.current);
 }
 
+// Streamlit's own plotly chart code (app_pages/_scrub.py, `streamlit_plotly_chunk`), loaded
+// once the page is idle so the next page's st.plotly_chart charts draw without waiting for it.
+// The same URL Streamlit imports it from, so the browser evaluates it once; a failure is silent
+// (Streamlit then loads it itself, as without this).
+let warmed = false;
+function warmStreamlitPlotly(path) {
+  if (warmed) return;
+  warmed = true;
+  const go = () => import(new URL(path, document.baseURI).href).catch(() => {});
+  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
+  setTimeout(() => idle(go, { timeout: 4000 }), 1500);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let inst = INSTANCES.get(parentElement);
@@ -342,6 +355,7 @@ export default function (component) {
   inst.setTrigger = setTriggerValue;
   const payload = typeof data === "string" ? JSON.parse(data) : data;
   if (payload && payload.payload && payload !== inst.data) update(inst, payload);
+  if (payload && payload.warm) warmStreamlitPlotly(payload.warm);
   return () => {
     cancelAnimationFrame(inst.raf);
     clearTimeout(inst.timer);

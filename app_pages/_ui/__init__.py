@@ -3,7 +3,7 @@
 ``guard`` (errors on screen, captions, badges, ``md_escape``) < ``tables`` (bundled reference
 tables and datasets) < ``uploads`` (uploaded files, the data source picker) < ``cache`` (fits,
 attributions, robustness and charts cached on hashable keys; ``freeze_long_lived``) <
-``prefetch`` (neighbouring dates fitted ahead) ; ``exportkit`` (the export popover, its files
+``prefetch`` (neighbouring dates and the Robustness results computed ahead) ; ``exportkit`` (the export popover, its files
 made by ``downloads``), ``show`` (charts at the column's width, the data's caveats) and
 ``widgets`` (column mapping, the loader's report, labels, the verdict block) sit on top. Every
 module is light to import: the core's heavy modules load inside the functions that need them.
@@ -39,7 +39,7 @@ from app_pages._ui.guard import (
     source_caption,
     ui_guard_quiet,
 )
-from app_pages._ui.prefetch import prefetch_neighbours
+from app_pages._ui.prefetch import prefetch_neighbours, prefetch_robustness
 from app_pages._ui.show import caveat_reminder, caveats_box, reader_is_dark, show_chart
 from app_pages._ui.tables import (
     PROVENANCE,
@@ -98,6 +98,7 @@ __all__ = [
     "power",
     "power_note",
     "prefetch_neighbours",
+    "prefetch_robustness",
     "provenance",
     "reader_is_dark",
     "residuals",

@@ -77,15 +77,27 @@ def attribution(source: str, key: str, spec, claim):
 
 
 # -- robustness (each cached on the same hashable key as the fit) -----------------------------
-@st.cache_resource(max_entries=32, show_spinner=False)
 def sweep(source: str, key: str, spec, label: str):
+    """Computed ahead (``prefetch_robustness``) or cached."""
+    hit = AHEAD.get(("sweep", source, key, spec, label))
+    return hit if hit is not None else _sweep(source, key, spec, label)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _sweep(source: str, key: str, spec, label: str):
     from explorer.robustness.sweep import sweep_dates
 
     return sweep_dates(series(source, key, spec), spec, label=label)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def placebos(source: str, key: str, spec, label: str):
+    """Computed ahead (``prefetch_robustness``) or cached."""
+    hit = AHEAD.get(("placebos", source, key, spec, label))
+    return hit if hit is not None else _placebos(source, key, spec, label)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _placebos(source: str, key: str, spec, label: str):
     from explorer.robustness.placebo import placebo_in_time
 
     return placebo_in_time(series(source, key, spec), spec, label=label)
@@ -105,8 +117,14 @@ def spec_curve(source: str, key: str, spec, label: str):
     return specification_curve(series(source, key, spec), spec, label=label)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def power(source: str, key: str, spec, label: str):
+    """Computed ahead (``prefetch_robustness``) or cached."""
+    hit = AHEAD.get(("power", source, key, spec, label))
+    return hit if hit is not None else _power(source, key, spec, label)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _power(source: str, key: str, spec, label: str):
     """The power simulation; for AR errors it tests with Newey-West (``power_note`` says so)."""
     from explorer.robustness.power import power_analysis
 
@@ -131,8 +149,14 @@ def power_note(spec) -> str | None:
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def breaks(source: str, key: str, spec, max_breaks: int = 3):
+    """Computed ahead (``prefetch_robustness``) or cached."""
+    hit = AHEAD.get(("breaks", source, key, spec, max_breaks))
+    return hit if hit is not None else _breaks(source, key, spec, max_breaks)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _breaks(source: str, key: str, spec, max_breaks: int = 3):
     """sup-F and Bai-Perron on the series' own trend model (no interventions)."""
     from explorer.robustness.breaks import find_breaks
 
@@ -141,8 +165,14 @@ def breaks(source: str, key: str, spec, max_breaks: int = 3):
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def residuals(source: str, key: str, spec):
+    """Computed ahead (``prefetch_robustness``) or cached."""
+    hit = AHEAD.get(("residuals", source, key, spec, None))
+    return hit if hit is not None else _residuals(source, key, spec)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _residuals(source: str, key: str, spec):
     """``diagnose`` on the cached fit: the residuals behind the ACF chart and its Ljung-Box line."""
     from explorer.robustness.residuals import diagnose
 
@@ -156,6 +186,9 @@ def its_chart(source: str, key: str, spec):
 
 
 PREFETCHED: dict = {}
+# The Robustness page's results computed in the background after Explore fitted them (the
+# page opened next finds them ready): (name, source, key, spec, label or argument) -> result.
+AHEAD: dict = {}
 
 
 def chart_text(title: str, source: str, spec, result, caveats: tuple[str, ...] = ()):

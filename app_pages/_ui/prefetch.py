@@ -1,5 +1,6 @@
-"""Neighbouring dates fitted ahead in one background thread, only while no other session's
-script runs.
+"""Work done ahead in one background thread, only while no other session's script runs:
+neighbouring dates fitted and drawn, and the Robustness page's results for the analysis Explore
+just fitted (the page a reader opens next finds them ready).
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ def _server_busy(owner) -> bool:
     )
 
 
+def _after(owner, timeout: float = 30.0) -> None:
+    """Wait for the script run that asked for the work to finish: its own page comes first."""
+    if owner is not None and owner is not threading.current_thread():
+        owner.join(timeout)
+
+
 def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
     """Fit and chart each spec of ``specs`` into ``cache.PREFETCHED``; ``words`` is (title,
     source line, the data's caveats, the interventions' names)."""
@@ -68,6 +75,7 @@ def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
     from explorer.io.series import series_from_spec
     from explorer.models.fit import fit_its
 
+    _after(owner)
     for sp in specs:
         if _server_busy(owner):
             return  # under load the CPU belongs to the readers waiting for their pages
@@ -81,6 +89,56 @@ def _prefetch(source, key, specs, tbl, words, owner=None) -> None:
         cache.PREFETCHED[(source, key, sp)] = (result, chart)
         while len(cache.PREFETCHED) > 16:
             cache.PREFETCHED.pop(next(iter(cache.PREFETCHED)))
+
+
+def prefetch_robustness(source: str, key: str, spec, label: str) -> None:
+    """Compute the Robustness page's results for ``spec`` (moving ``label``) in the background:
+    the date sweep, the data's own breaks, the placebo dates, the power simulation and the
+    residual diagnostics, each as the page's cached call computes it (``cache.AHEAD``)."""
+    if ("residuals", source, key, spec, None) in cache.AHEAD:
+        return
+    _PREFETCH_POOL.submit(
+        _robust_ahead, source, key, spec, label, get_table(source, key), threading.current_thread()
+    )
+
+
+def _robust_ahead(source, key, spec, label, tbl, owner=None) -> None:
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
+    from explorer.robustness.breaks import find_breaks
+    from explorer.robustness.placebo import placebo_in_time
+    from explorer.robustness.power import power_analysis
+    from explorer.robustness.residuals import diagnose
+    from explorer.robustness.sweep import sweep_dates
+
+    _after(owner)
+    try:
+        s = series_from_spec(tbl, spec)
+    except Exception:  # noqa: BLE001 - the page will say what is wrong with it
+        return
+    steps = (
+        ("sweep", label, lambda: sweep_dates(s, spec, label=label)),
+        ("breaks", 3, lambda: find_breaks(s, max_breaks=3, use_log=spec.scale == "log")),
+        ("placebos", label, lambda: placebo_in_time(s, spec, label=label)),
+        (
+            "power",
+            label,
+            lambda: power_analysis(s, cache.power_spec(spec), label=label, n_draws=500),
+        ),
+        ("residuals", None, lambda: diagnose(s, spec, result=fit_its(s, spec))),
+    )
+    for name, arg, compute in steps:
+        if _server_busy(owner):
+            return  # under load the CPU belongs to the readers waiting for their pages
+        k = (name, source, key, spec, arg)
+        if k in cache.AHEAD:
+            continue
+        try:
+            cache.AHEAD[k] = compute()
+        except Exception:  # noqa: BLE001 - the page computes it again and shows its message
+            continue
+        while len(cache.AHEAD) > 40:
+            cache.AHEAD.pop(next(iter(cache.AHEAD)))
 
 
 _PREFETCH_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
