@@ -182,6 +182,10 @@ def test_explore_export_kit_is_built_when_its_popover_opens():
     labels = {b.label for b in at.get("download_button")}
     assert {"PNG", "SVG", "HTML", "CSV", "JSON", "Bundle"} <= labels
     assert {t.label for t in at.text_area} >= {"Methods paragraph", "Alt text"}
+    # In words a reader knows: the event's name and the estimator the fit used (auto: REML).
+    methods = next(t.value for t in at.text_area if t.label == "Methods paragraph")
+    assert "The intervention GEC announced (dated" in methods, methods
+    assert "restricted maximum likelihood (REML)" in methods
 
 
 def test_explore_export_size_outlives_the_closed_popover():

@@ -73,12 +73,15 @@ def bundle(result, chart) -> bytes:
 
 
 def methods(result) -> str:
+    """The methods paragraph, interventions by their catalogue names ("GEC announced")."""
+    from app_pages._ui.cache import event_names, with_names
     from explorer.export.prose import methods_paragraph
 
-    return methods_paragraph(result)
+    return with_names(methods_paragraph(result), event_names())
 
 
 def alt(result, title: str | None) -> str:
+    from app_pages._ui.cache import event_names, with_names
     from explorer.export.prose import alt_text
 
-    return alt_text(result, title=title)
+    return with_names(alt_text(result, title=title), event_names())

@@ -40,7 +40,14 @@ def _errors_text(result) -> str:
         )
         return f"model-based standard errors{extra}"
     if errors.startswith("ar"):
-        return f"AR({errors.split(':')[-1]}) errors estimated by maximum likelihood"
+        fit = getattr(result, "fit", None)
+        method = (getattr(fit, "extra", None) or {}).get("ar_method", "reml")
+        how = (
+            "restricted maximum likelihood (REML) with t(n - k) intervals"
+            if method == "reml"
+            else "exact maximum likelihood"
+        )
+        return f"AR({errors.split(':')[-1]}) errors estimated by {how}"
     return "state-space errors"
 
 

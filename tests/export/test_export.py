@@ -235,6 +235,28 @@ def test_results_json_is_the_cli_schema(sicily):
     json.loads(export.results_json_bytes(sicily))  # strict JSON, no NaN
 
 
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ((), "AR(1) errors estimated by restricted maximum likelihood (REML)"),
+        ((("ar_method", "ml"),), "AR(1) errors estimated by exact maximum likelihood"),
+    ],
+)
+def test_methods_paragraph_names_the_ar_estimator_that_was_used(extra, words):
+    """The app's default AR(1) errors are REML: the paragraph said maximum likelihood."""
+    from explorer.catalog import load_dataset
+    from explorer.io.series import series_from_spec
+    from explorer.models.fit import fit_its
+    from explorer.spec import Intervention, ItsSpec
+
+    spec = ItsSpec(
+        time="date", value="value", errors="ar", ar_order=1, extra=extra,
+        interventions=(Intervention("gec", "2016-01"),),
+    )  # fmt: skip
+    res = fit_its(series_from_spec(load_dataset("scenarios/gec_step"), spec), spec)
+    assert words in export.methods_paragraph(res)
+
+
 def test_methods_paragraph_and_alt_text_say_what_was_done(sicily):
     text = export.methods_paragraph(sicily)
     lc = sicily.interventions[0].level_change
