@@ -38,7 +38,8 @@ from bench.bench_app import ARGS, CHROMIUM, READY, TRIVIAL, _free_port
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ROUNDS = 3
 STEPS = 5
-EXPLORE = "/explore?ds=scenarios%2Fgec_step&errors=hac"  # the scrubber covers OLS/HAC fits
+# The app's own defaults: auto errors are AR(1) by REML for these gaussian series (batched).
+EXPLORE = "/explore?ds=scenarios%2Fgec_step"
 CHART = "[data-testid=scrubChart]"
 
 # Keydown to the first animation frame whose chart data differ, in the page's clock. Polled per
@@ -187,7 +188,7 @@ def _daily(browser, url: str, csv: pathlib.Path) -> tuple[float, float, float]:
     """Upload the daily series on Explore, drag across it, then open Robustness.
 
     Returns (Explore upload to chart s, redraws per second while dragging, Robustness s)."""
-    page, _ = _page(browser, url + "/explore?errors=hac", CHART)
+    page, _ = _page(browser, url + "/explore", CHART)
     page.get_by_text("Upload a file").click()
     page.wait_for_selector(READY, timeout=60_000)
     t0 = time.perf_counter()

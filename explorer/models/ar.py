@@ -94,9 +94,6 @@ def ar_profile_fit(y, X, p: int, method: str = "ml") -> tuple[np.ndarray, np.nda
     (b, phi, sigma2, loglike)
         sigma2 is RSS/n for ML, RSS/(n - k) for REML; loglike is the (restricted) maximum.
     """
-    from scipy import optimize
-    from statsmodels.tsa.statespace.tools import constrain_stationary_univariate
-
     y = np.asarray(y, float)
     X = np.asarray(X, float)
     n, k = X.shape
@@ -118,6 +115,9 @@ def ar_profile_fit(y, X, p: int, method: str = "ml") -> tuple[np.ndarray, np.nda
     if p == 1:
         phi = _ar1_search(np.column_stack([X, y])[None], k, reml)
     else:
+        from scipy import optimize
+        from statsmodels.tsa.statespace.tools import constrain_stationary_univariate
+
         opt = optimize.minimize(
             lambda u: -profile(constrain_stationary_univariate(u))[2],
             np.zeros(p),

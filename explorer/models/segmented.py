@@ -261,8 +261,6 @@ def rescaled(spec: ItsSpec) -> bool:
 
 def statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
     """One direct statsmodels fit; returns (results, df for t intervals or None)."""
-    import statsmodels.api as sm
-
     errors = spec.effective_errors
     n = len(y)
     names = list(X.columns)
@@ -274,15 +272,20 @@ def statsmodels_fit(spec: ItsSpec, y, X: pd.DataFrame, log_offset):
         check_hac_lags(lags, n)
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
     try:
+        if spec.family == "gaussian" and errors.startswith("ar:"):
+            # Our own REML / ML (explorer.models.ar): no statsmodels.api import (1.2 s in a
+            # fresh process) before the app's default fit draws its first chart.
+            method = dict(spec.extra).get("ar_method", "reml")
+            res = fit_ar_errors(y, pd.DataFrame(X, columns=names), spec.ar_order or 1, method)
+            return res, res.df_resid
+        import statsmodels.api as sm
+
         if spec.family == "gaussian":
             if errors in ("ols", "hac"):
                 res = sm.OLS(y, X).fit(**({"use_t": True, **hac} if errors == "hac" else {}))
                 if res.model.rank < X.shape[1]:  # computed by the fit's pseudo-inverse
                     check_rank(X, names)
                 return res, float(res.df_resid)
-            method = dict(spec.extra).get("ar_method", "reml")
-            res = fit_ar_errors(y, pd.DataFrame(X, columns=names), spec.ar_order or 1, method)
-            return res, res.df_resid
         exposure = None if log_offset is None else np.exp(log_offset)
         kw = hac if errors == "hac" else {}
         if spec.family in ("poisson", "quasipoisson"):
