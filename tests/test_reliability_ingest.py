@@ -375,3 +375,22 @@ def test_a_ramp_longer_than_the_data_gets_a_caveat():
     assert "takes 24 periods but the data end 6 period(s) after it starts" in c
     assert "at most 6 periods" in c
     assert ramp_caveats(6) == []
+
+
+def test_a_file_the_csv_sniffer_cannot_split_gets_a_sentence_without_the_server_s_path(tmp_path):
+    """DuckDB's sniffer error names the file it read: for an upload, a copy in the server's
+    temporary folder. The message says what is wrong and names no path."""
+    from explorer.errors import InputError
+    from explorer.tweets.pipeline import _no_paths, ingest
+
+    src = tmp_path / "upload-7f3a" / "tweets.csv"
+    src.parent.mkdir()
+    src.write_text('a;b\n1;2;3;4\n"unterminated\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        ingest(str(src), freq="D")
+    msg = str(err.value)
+    assert "columns could not be worked out" in msg and "unclosed quote" in msg
+    assert str(tmp_path) not in msg and "upload-7f3a" not in msg
+    # Any other DuckDB message keeps only the file's name.
+    said = _no_paths(f'IO Error: Cannot open file "{src}": No such file, see {src.parent}/x.csv')
+    assert str(tmp_path) not in said and "'tweets.csv'" in said and "x.csv" in said

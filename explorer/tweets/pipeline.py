@@ -759,10 +759,25 @@ def _duckdb_errors(duckdb, memory_limit: str):
 
 def _duckdb_message(exc: Exception) -> str:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "sniffing file" in first:  # DuckDB's CSV sniffer: it names the server's own copy
+        return (
+            "The tweet file's columns could not be worked out (its delimiter, quoting or header "
+            "row): look for an unclosed quote or rows with more fields than the header, and "
+            "save it as a comma-separated CSV with a header row, in UTF-8."
+        )
     return (
-        f"The tweet file could not be read ({first[:200]}). Check that it is a CSV with a "
-        "header row or a Parquet file, in UTF-8."
+        f"The tweet file could not be read ({_no_paths(first)[:200]}). Check that it is a CSV "
+        "with a header row or a Parquet file, in UTF-8."
     )
+
+
+def _no_paths(text: str) -> str:
+    """A message with every file path cut to the file's name: an upload is read from a copy in
+    the server's temporary folder, whose path is nobody's business."""
+    text = re.sub(
+        r'"((?:[A-Za-z]:)?[/\\][^"]*)"', lambda m: quote(pathlib.PurePath(m.group(1)).name), text
+    )
+    return re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\](?:[^\s/\\\"']+[/\\])+([^\s/\\\"']+)", r"\1", text)
 
 
 # --- aggregation ------------------------------------------------------------------------------
