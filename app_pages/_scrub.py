@@ -55,11 +55,12 @@ def streamlit_plotly_chunk() -> str | None:
     """The path, under the app's root, of Streamlit's own plotly chart code (a file named by
     its build hash, e.g. ``static/js/PlotlyChart.D9Z0_fxz.js``), or None if not found.
 
-    Explore's scrubber draws with plotly's bundled plotly.js; every other chart of the app is
-    an ``st.plotly_chart``, whose 4.7 MB of code Streamlit loads only when the first one is
-    drawn: about a second on this machine, paid on the first Robustness page after Explore.
-    The scrubber loads it while the reader looks at Explore (once the chart is drawn and the
-    browser is idle), so that page draws at once.
+    The scrubber takes plotly.js from it: it defines ``window.Plotly`` when imported, it is the
+    copy every ``st.plotly_chart`` of the app uses (so the 4.7 MB are loaded once for all pages,
+    where the scrubber's own copy made the first Robustness page after Explore wait a second
+    for Streamlit's), and Streamlit serves it as an immutable file, which the browser keeps
+    compiled between visits. If it is missing or defines no Plotly, the scrubber loads plotly's
+    bundled ``plotly.min.js`` (declared below) instead.
     """
     import streamlit
 
@@ -173,7 +174,7 @@ def _data(source: str, key: str, spec, label: str):
     }
     return {
         "payload": payload,
-        "warm": streamlit_plotly_chunk(),
+        "plotly_chunk": streamlit_plotly_chunk(),
         "title": ui.dataset_title(source, key),
         "subtitle": f"{MODEL_WORDS.get(spec.model, spec.model)}, "
         f"{FAMILY_WORDS.get(spec.family, spec.family)}"

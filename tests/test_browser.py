@@ -269,3 +269,31 @@ def test_png_export_downloads_a_png_of_the_chosen_size(server, browser):
     assert (w, h) == (1200, 675)
     (ARTIFACTS / "export_social.png").write_bytes(data)
     page.close()
+
+
+@pytest.mark.parametrize("chunk", ["streamlit's", "blocked"])
+def test_the_scrubber_draws_with_streamlit_s_plotly_or_falls_back_to_plotly_s_file(
+    server, browser, chunk
+):
+    """The scrubber takes plotly.js from Streamlit's own chart code (one copy for every page,
+    kept compiled by the browser); if that cannot be loaded it uses plotly's bundled file."""
+    page = browser.new_page(viewport=VIEWPORT)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    if chunk == "blocked":
+        page.route("**/static/js/PlotlyChart.*.js", lambda route: route.abort())
+    page.goto(f"{server}/explore?ds=scenarios%2Fgec_step")
+    page.wait_for_selector("[data-testid=scrubChart] .main-svg", timeout=60_000)
+    settle(page)
+    own = [u for u in asked if u.endswith("/plotly.min.js")]
+    streamlit = [u for u in asked if "/static/js/PlotlyChart." in u]
+    assert streamlit, asked[-20:]
+    if chunk == "blocked":
+        assert own, "the fallback loaded no plotly.js"
+    else:
+        assert not own, own  # one plotly.js for the whole app
+    # Either way the chart is the scrubber's, drawn and draggable.
+    assert page.evaluate(
+        "() => document.querySelector('[data-testid=scrubChart]').data.length >= 3"
+    )
+    page.close()

@@ -3,8 +3,9 @@
 // (explorer/scrub.py, `scrub_payload`); this file turns them into the fitted line, the
 // counterfactual and its 95% band exactly as explorer.scrub.paths does, so a drag never waits
 // for the server. Release (or 0.6 s after the last arrow key) sends the date back as the
-// `commit` trigger. plotly.js is plotly's own bundled file, served beside this one.
-// Version 1; no build step.
+// `commit` trigger. plotly.js is Streamlit's own copy (see loadPlotly), or plotly's bundled file
+// served beside this one.
+// Version 2 (plotly.js from Streamlit's own chart code when it can); no build step.
 
 const PLOTLY_URL = new URL("../explorer.plotlyjs/plotly.min.js", import.meta.url).href;
 const INSTANCES = new WeakMap();
@@ -18,10 +19,15 @@ const COLORS = {
 const KEY_DELAY = 600; // ms after the last arrow key before the date is committed
 let plotlyPromise = null;
 
-function loadPlotly() {
+// plotly.js: Streamlit's own copy when its chart code can be imported (app_pages/_scrub.py,
+// `streamlit_plotly_chunk`), else plotly's bundled file. Streamlit's copy is the one every
+// st.plotly_chart of the app uses: loaded once for all pages, served by Streamlit as an
+// immutable file (so the browser keeps it, compiled, between visits), and it defines
+// window.Plotly when it loads. plotly's own file is the fallback.
+function loadPlotly(chunk) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!plotlyPromise) {
-    plotlyPromise = new Promise((resolve, reject) => {
+    const own = () => new Promise((resolve, reject) => {
       const s = document.createElement("script");
       s.src = PLOTLY_URL;
       s.async = true;
@@ -29,7 +35,12 @@ function loadPlotly() {
         window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js defined no Plotly"));
       s.onerror = () => reject(new Error(`could not load ${PLOTLY_URL}`));
       document.head.appendChild(s);
-    }).catch((e) => {
+    });
+    const streamlits = chunk
+      ? import(new URL(chunk, document.baseURI).href).then(
+          () => window.Plotly || own(), () => own())
+      : own();
+    plotlyPromise = streamlits.catch((e) => {
       plotlyPromise = null;
       throw e;
     });
@@ -322,26 +333,14 @@ function update(inst, data) {
   show(inst, P.current);
 }
 
-// Streamlit's own plotly chart code (app_pages/_scrub.py, `streamlit_plotly_chunk`), loaded
-// once the page is idle so the next page's st.plotly_chart charts draw without waiting for it.
-// The same URL Streamlit imports it from, so the browser evaluates it once; a failure is silent
-// (Streamlit then loads it itself, as without this).
-let warmed = false;
-function warmStreamlitPlotly(path) {
-  if (warmed) return;
-  warmed = true;
-  const go = () => import(new URL(path, document.baseURI).href).catch(() => {});
-  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
-  setTimeout(() => idle(go, { timeout: 4000 }), 1500);
-}
-
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let inst = INSTANCES.get(parentElement);
   if (!inst) {
     inst = build(parentElement);
     INSTANCES.set(parentElement, inst);
-    loadPlotly().then(
+    const first = typeof data === "string" ? JSON.parse(data) : data;
+    loadPlotly(first && first.plotly_chunk).then(
       (Plotly) => {
         inst.Plotly = Plotly;
         draw(inst);
@@ -355,7 +354,7 @@ export default function (component) {
   inst.setTrigger = setTriggerValue;
   const payload = typeof data === "string" ? JSON.parse(data) : data;
   if (payload && payload.payload && payload !== inst.data) update(inst, payload);
-  if (payload && payload.warm) warmStreamlitPlotly(payload.warm);
+
   return () => {
     cancelAnimationFrame(inst.raf);
     clearTimeout(inst.timer);
