@@ -449,6 +449,9 @@ def _start_serve(n: int, state: pathlib.Path, log) -> tuple[subprocess.Popen, in
         [sys.executable, "scripts/serve.py", "--replicas", str(n), "--port", str(port)]
         + ["--state", str(state)],
         cwd=ROOT,
+        # As the single server above: these websocket readers move the date slider (they
+        # cannot drag the scrubber's component), so the replicas serve the slider too.
+        env={**os.environ, "EXPLORER_SCRUBBER": "0"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
