@@ -139,3 +139,19 @@ def test_long_lived_objects_are_frozen_once_after_imports_not_on_every_run(monke
     assert len(collections) == 1
     monkeypatch.setattr(_ui, "_FROZEN_AT", len(sys.modules) - 25)
     assert _ui.freeze_long_lived() is True  # a page imported statsmodels: freeze again
+
+
+def test_the_robustness_work_ahead_stands_aside_for_a_crowd(ui, monkeypatch):
+    """More than a few readers connected: no Robustness results are guessed for them."""
+    from app_pages._ui import cache
+
+    monkeypatch.setattr(cache, "AHEAD", {})
+    submitted = []
+    monkeypatch.setattr(ui._PREFETCH_POOL, "submit", lambda *a, **k: submitted.append(a))
+    monkeypatch.setattr(ui, "get_table", lambda source, key: None)
+    monkeypatch.setattr(ui, "_crowded", lambda: True)
+    ui.prefetch_robustness("dataset", "scenarios/gec_step", _spec("2016-01-08"), "gec")
+    assert submitted == []
+    monkeypatch.setattr(ui, "_crowded", lambda: False)
+    ui.prefetch_robustness("dataset", "scenarios/gec_step", _spec("2016-01-08"), "gec")
+    assert len(submitted) == 1

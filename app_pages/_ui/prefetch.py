@@ -95,11 +95,28 @@ def prefetch_robustness(source: str, key: str, spec, label: str) -> None:
     """Compute the Robustness page's results for ``spec`` (moving ``label``) in the background:
     the date sweep, the data's own breaks, the placebo dates, the power simulation and the
     residual diagnostics, each as the page's cached call computes it (``cache.AHEAD``)."""
-    if ("residuals", source, key, spec, None) in cache.AHEAD:
+    if ("residuals", source, key, spec, None) in cache.AHEAD or _crowded():
         return
     _PREFETCH_POOL.submit(
         _robust_ahead, source, key, spec, label, get_table(source, key), threading.current_thread()
     )
+
+
+AHEAD_MAX_SESSIONS = 3  # beyond this many readers connected, no Robustness guesses
+
+
+def _crowded() -> bool:
+    """True when more than a few sessions are connected: the crowd that follows a story's
+    link mostly reads and leaves, and half a second of CPU per date they try would be taken
+    from the readers waiting for their pages (bench_load). A lone analyst gets it."""
+    try:
+        from streamlit.runtime import Runtime
+
+        if not Runtime.exists():
+            return False
+        return Runtime.instance()._session_mgr.num_active_sessions() > AHEAD_MAX_SESSIONS
+    except Exception:  # noqa: BLE001 - an unknown runtime: do the work, as before
+        return False
 
 
 def _robust_ahead(source, key, spec, label, tbl, owner=None) -> None:
