@@ -355,6 +355,41 @@ def test_stance_counts_on_hand_made_tweets(tmp_path):
     assert s.loc["d2", "anti_pro_ratio"] == pytest.approx(1 / 1)
 
 
+def test_follower_cells_that_are_not_numbers_are_counted_apart_from_empty_ones(tmp_path):
+    rows = [
+        ("2016-01-01 10:00", "a", "10", "#Daesh"),
+        ("2016-01-01 11:00", "b", "n/a", "x"),
+        ("2016-01-01 12:00", "c", "", "x"),
+        ("2016-01-01 13:00", "d", "   ", "x"),
+        ("2016-01-01 14:00", "e", "12k", "x"),
+        ("2016-01-01 15:00", "f", "30", "x"),
+    ]
+    res = ingest(write_csv(tmp_path / "f.csv", ["time", "account", "followers", "text"], rows))
+    assert "2 follower values were not numbers and were ignored." in res.meta["notes"]
+    assert res.series["mean_followers"].iloc[0] == pytest.approx(20.0)
+    # Some missing, none wrong: no note. All numbers: no note either.
+    res = ingest(write_csv(tmp_path / "g.csv", ["time", "account", "followers", "text"], rows[2:4]))
+    assert not [n for n in res.meta["notes"] if "follower values" in n]
+    res = ingest(write_csv(tmp_path / "h.csv", ["time", "account", "followers", "text"], rows[:1]))
+    assert not [n for n in res.meta["notes"] if "follower values" in n]
+
+
+def test_csv_files_with_columns_in_different_orders_are_matched_by_name(tmp_path):
+    a = write_csv(
+        tmp_path / "a.csv",
+        ["time", "account", "followers", "text"],
+        [("2016-01-01 10:00", "a", 10, "#Daesh"), ("2016-01-02 10:00", "b", 20, "#caliphate")],
+    )
+    b = write_csv(
+        tmp_path / "b.csv",
+        ["text", "followers", "account", "time"],
+        [("#caliphate #x", 30, "c", "2016-01-02 11:00")],
+    )
+    s = ingest([a, b], freq="D").series
+    assert s["n_tweets"].tolist() == [1, 2] and s["n_pro"].tolist() == [0, 2]
+    assert s["n_anti"].tolist() == [1, 0] and s["mean_followers"].tolist() == [10.0, 25.0]
+
+
 def test_hashtags_column_mapping_and_custom_lexicon(tmp_path):
     p = write_csv(
         tmp_path / "m.csv",
